@@ -1,0 +1,95 @@
+"""Command-line interface: ``briefbot run | version | …``. Every subcommand takes --config."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+NO_TOKEN_MESSAGE = (
+    "briefbot: no bot token. Create a bot with @BotFather in Telegram (https://t.me/BotFather), "
+    "then set BRIEFBOT_TOKEN=<token> or [telegram] token in config.toml."
+)
+
+
+class CommandError(Exception):
+    """A user-facing failure of a subcommand: printed as one line, exit status 2."""
+
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs subcommand ``name``."""
+
+    def register(func: Handler) -> Handler:
+        _HANDLERS[name] = func
+        return func
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+
+    parser = argparse.ArgumentParser(
+        prog="briefbot",
+        description="A Telegram bot that briefs you on security guarantees for Ukraine.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    sub.add_parser("run", parents=[common], help="start the bot (long polling)")
+    sub.add_parser("version", parents=[common], help="print the version")
+    return parser
+
+
+@command("version")
+def _version(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"briefbot {__version__}")
+    return EXIT_OK
+
+
+@command("run")
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.telegram.token:
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        return EXIT_USAGE
+    from bot.runtime import open_service
+    from bot.tg.runner import run_polling
+
+    with open_service(settings) as service:
+        return run_polling(service)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``briefbot`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(f"briefbot: config error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    setup_logging(
+        logging.DEBUG if args.verbose else logging.INFO, secrets=[settings.telegram.token]
+    )
+    try:
+        return _HANDLERS[args.command](args, settings)
+    except (CommandError, ConfigError) as error:
+        print(f"briefbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

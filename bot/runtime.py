@@ -1,0 +1,20 @@
+"""Wiring: settings → store → service, with the lifetime of one process or command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bot.config import Settings
+from bot.service import Service
+from bot.store import Store
+
+
+@contextmanager
+def open_service(settings: Settings) -> Iterator[Service]:
+    """Open the database (migrating it) and yield a Service; close the database afterwards."""
+    store = Store.open(settings.storage.path)
+    try:
+        yield Service(settings, store)
+    finally:
+        store.close()

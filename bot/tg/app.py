@@ -1,0 +1,74 @@
+"""Builds the python-telegram-bot Application: handlers, defaults, error handler, commands."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+)
+
+from bot.service import Service
+from bot.tg import handlers
+from bot.tg.commands import commands_for
+
+log = logging.getLogger(__name__)
+
+
+def file_base_url(base_url: str) -> str:
+    """Derive the file download URL from the API base URL (``…/bot`` → ``…/file/bot``)."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url
+
+
+def build_application(service: Service) -> Application:
+    """Create the Application for ``service``; honours ``[telegram] base_url`` when set."""
+    settings = service.settings.telegram
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .concurrent_updates(False)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url).base_file_url(
+            file_base_url(settings.base_url)
+        )
+    application = builder.build()
+    application.bot_data["service"] = service
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_error_handler(_log_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    """Publish the command list; a failure is logged and never stops the bot."""
+    commands = [BotCommand(spec.name, spec.description) for spec in commands_for(False)]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as error:
+        log.warning("could not publish the command list (setMyCommands): %s", error)
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every error raised in a handler or job, traceback first."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update):
+        log.error("the update was %s", update.update_id)

@@ -1,0 +1,35 @@
+"""Runs the real python-telegram-bot Application against the fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.service import Service
+from bot.tg.app import build_application
+
+
+@asynccontextmanager
+async def running_bot(service: Service) -> AsyncIterator[Application]:
+    """Start the Application with long polling (as `briefbot run` does); stop it cleanly."""
+    application = build_application(service)
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+    )
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

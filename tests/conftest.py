@@ -1,0 +1,78 @@
+"""Shared fixtures: temporary database and config, a fake Bot API server, a running bot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, replace_section
+from bot.service import Service
+from bot.store import Store
+from tests.botharness import running_bot
+from tests.fake_telegram import FakeTelegram
+
+ADMIN_ID = 4242
+
+
+class Clock:
+    """A controllable clock for tests: call it for `now`, move it with advance()."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 2, 17, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
+    """Settings pointing at a temporary database and the fake Bot API server."""
+    base = Settings()
+    base = replace_section(
+        base,
+        "telegram",
+        token=fake_telegram.token,
+        base_url=fake_telegram.base_url,
+        admins=(ADMIN_ID,),
+    )
+    base = replace_section(base, "storage", path=tmp_path / "data" / "briefbot.db")
+    return replace_section(base, "feeds", allow_private_networks=True)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    db = Store.open(settings.storage.path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def service(settings: Settings, store: Store, clock: Clock) -> Service:
+    return Service(settings, store, clock=clock)
+
+
+@pytest.fixture
+async def bot(service: Service):
+    """The real Application, long-polling the fake Bot API server."""
+    async with running_bot(service) as application:
+        yield application

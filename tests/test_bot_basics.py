@@ -1,0 +1,56 @@
+"""End to end through the fake Bot API: the bot starts, answers /start and /help."""
+
+from __future__ import annotations
+
+from tests.conftest import ADMIN_ID
+
+
+async def test_start_greets_and_explains(bot, fake_telegram):
+    fake_telegram.push_message("/start", chat_id=77, first_name="Olena")
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=77)
+    assert "Hello, Olena!" in reply
+    assert "security guarantees for Ukraine" in reply
+    assert "/help" in reply
+
+
+async def test_help_lists_commands_for_a_reader(bot, fake_telegram):
+    fake_telegram.push_message("/help", chat_id=78)
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=78)
+    assert "/start" in reply and "/help" in reply
+    assert "Admin commands" not in reply
+
+
+async def test_help_in_a_group_with_bot_mention(bot, fake_telegram):
+    fake_telegram.push_message("/help@briefbot_test_bot", chat_id=-500, chat_type="group")
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=-500)
+    assert "/help" in reply
+
+
+async def test_command_list_is_published_on_start(bot, fake_telegram):
+    [call] = await fake_telegram.wait_for(lambda: fake_telegram.calls_to("setMyCommands"))
+    names = [command["command"] for command in call.params["commands"]]
+    assert "start" in names and "help" in names
+
+
+async def test_bot_starts_even_when_set_my_commands_fails(service, fake_telegram):
+    from tests.botharness import running_bot
+
+    fake_telegram.fail("setMyCommands", 400, "Bad Request: commands are invalid")
+    async with running_bot(service):
+        fake_telegram.push_message("/start", chat_id=79)
+        assert await fake_telegram.wait_for_messages(1, chat_id=79)
+
+
+async def test_replies_are_html_with_link_previews_off(bot, fake_telegram):
+    fake_telegram.push_message("/start", chat_id=80, first_name="<Bob & Co>")
+    await fake_telegram.wait_for_messages(1, chat_id=80)
+    call = [c for c in fake_telegram.calls_to("sendMessage") if c.params["chat_id"] == 80][0]
+    assert call.params["parse_mode"] == "HTML"
+    assert "&lt;Bob &amp; Co&gt;" in call.params["text"]
+    assert call.params["link_preview_options"]["is_disabled"] is True
+
+
+async def test_admin_sees_admin_section_only_when_admin_commands_exist(bot, fake_telegram):
+    fake_telegram.push_message("/help", chat_id=ADMIN_ID)
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=ADMIN_ID)
+    assert "/help" in reply
