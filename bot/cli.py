@@ -7,7 +7,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import __version__
+from bot import __version__, cli_feeds
+from bot.cli_feeds import CommandError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 
@@ -20,22 +21,7 @@ NO_TOKEN_MESSAGE = (
 )
 
 
-class CommandError(Exception):
-    """A user-facing failure of a subcommand: printed as one line, exit status 2."""
-
-
 Handler = Callable[[argparse.Namespace, Settings], int]
-_HANDLERS: dict[str, Handler] = {}
-
-
-def command(name: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs subcommand ``name``."""
-
-    def register(func: Handler) -> Handler:
-        _HANDLERS[name] = func
-        return func
-
-    return register
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,18 +37,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    sub.add_parser("run", parents=[common], help="start the bot (long polling)")
-    sub.add_parser("version", parents=[common], help="print the version")
+    sub.add_parser("run", parents=[common], help="start the bot (long polling)").set_defaults(
+        func=_run
+    )
+    sub.add_parser("version", parents=[common], help="print the version").set_defaults(
+        func=_version
+    )
+    cli_feeds.register(sub, common)
     return parser
 
 
-@command("version")
 def _version(args: argparse.Namespace, settings: Settings) -> int:
     print(f"briefbot {__version__}")
     return EXIT_OK
 
 
-@command("run")
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram.token:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
@@ -83,11 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"briefbot: config error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    setup_logging(
-        logging.DEBUG if args.verbose else logging.INFO, secrets=[settings.telegram.token]
-    )
+    quiet = logging.INFO if args.command == "run" else logging.WARNING
+    setup_logging(logging.DEBUG if args.verbose else quiet, secrets=[settings.telegram.token])
     try:
-        return _HANDLERS[args.command](args, settings)
+        return args.func(args, settings)
     except (CommandError, ConfigError) as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -13,8 +13,12 @@ from bot.store import Store
 @contextmanager
 def open_service(settings: Settings) -> Iterator[Service]:
     """Open the database (migrating it) and yield a Service; close the database afterwards."""
+    from bot.feedadmin import load_default_feeds
+
     store = Store.open(settings.storage.path)
     try:
-        yield Service(settings, store)
+        service = Service(settings, store)
+        load_default_feeds(service)
+        yield service
     finally:
         store.close()

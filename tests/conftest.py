@@ -76,3 +76,14 @@ async def bot(service: Service):
     """The real Application, long-polling the fake Bot API server."""
     async with running_bot(service) as application:
         yield application
+
+
+from tests.feedserver import feed_server  # noqa: E402,F401  (fixture re-exported for all tests)
+
+
+@pytest.fixture
+async def fetcher(settings: Settings):
+    from bot.fetch import Fetcher
+
+    async with Fetcher.from_settings(settings.feeds) as client:
+        yield client

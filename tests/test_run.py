@@ -34,9 +34,12 @@ def test_run_without_token_points_to_botfather(tmp_path):
 def test_run_answers_and_never_logs_the_token(tmp_path: Path):
     with FakeTelegram() as fake:
         config = tmp_path / "config.toml"
+        no_feeds = tmp_path / "feeds.toml"
+        no_feeds.write_text("# none: tests never reach the internet\n", encoding="utf-8")
         config.write_text(
             f'[telegram]\nbase_url = "{fake.base_url}"\n'
-            f'[storage]\npath = "{tmp_path / "bot.db"}"\n',
+            f'[storage]\npath = "{tmp_path / "bot.db"}"\n'
+            f'[feeds]\ndefaults_file = "{no_feeds}"\n',
             encoding="utf-8",
         )
         process = subprocess.Popen(

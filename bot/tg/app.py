@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.service import Service
-from bot.tg import handlers
+from bot.tg import handlers, jobs
 from bot.tg.commands import commands_for
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def build_application(service: Service) -> Application:
         )
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        .post_shutdown(jobs.stop_jobs)
         .concurrent_updates(False)
     )
     if settings.base_url:
@@ -59,7 +60,8 @@ def build_application(service: Service) -> Application:
 
 
 async def _post_init(application: Application) -> None:
-    """Publish the command list; a failure is logged and never stops the bot."""
+    """Start the jobs and publish the command list; a failure there never stops the bot."""
+    await jobs.start_jobs(application)
     commands = [BotCommand(spec.name, spec.description) for spec in commands_for(False)]
     try:
         await application.bot.set_my_commands(commands)

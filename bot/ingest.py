@@ -1,0 +1,275 @@
+"""The poll cycle: fetch due feeds, parse off the event loop, decide, store (a transaction each)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.decide import plan_ingest
+from bot.fetch import Fetcher
+from bot.models import Entry, Feed, FetchResult, ParsedFeed
+from bot.normalise import normalise_entry
+from bot.parse import ParseError, parse_feed
+from bot.schedule import next_check_at
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+FAILURE_NOTICE_AFTER = timedelta(hours=24)
+
+# Called with the ids of new and changed items after each feed's write (the analysis hook).
+AfterWrite = Callable[[list[int], list[int]], None]
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """What the parse worker returns: feed metadata, normalised entries and warnings."""
+
+    feed: ParsedFeed
+    entries: tuple[Entry, ...]
+    warnings: tuple[str, ...]
+
+
+def parse_document(
+    body: bytes, url: str, content_type: str | None, first_seen: datetime
+) -> ParsedDocument:
+    """Parse and normalise a fetched body. Pure and picklable: runs in a worker thread/process."""
+    parsed = parse_feed(body, url=url, content_type=content_type)
+    entries: list[Entry] = []
+    warnings = list(parsed.warnings)
+    for index, raw in enumerate(parsed.entries):
+        try:
+            entries.append(
+                normalise_entry(
+                    raw, feed_url=url, feed_language=parsed.language, first_seen=first_seen
+                )
+            )
+        except (ValueError, TypeError) as error:
+            warnings.append(f"entry {index + 1} skipped: {error}")
+    if parsed.entries and not entries:
+        raise ParseError("no usable entries")
+    meta = ParsedFeed(
+        title=parsed.title,
+        link=parsed.link,
+        language=parsed.language,
+        ttl_minutes=parsed.ttl_minutes,
+        format=parsed.format,
+    )
+    return ParsedDocument(meta, tuple(entries), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What happened to one feed in a cycle."""
+
+    feed_id: int
+    url: str
+    status: str  # "ok" | "not_modified" | "failed"
+    new_ids: tuple[int, ...] = ()
+    changed_ids: tuple[int, ...] = ()
+    error: str | None = None
+    recovered: bool = False
+    entries: int = 0
+
+
+@dataclass
+class CycleReport:
+    """The result of one poll cycle, with the one-line summary `briefbot fetch` prints."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def new_items(self) -> int:
+        return sum(len(outcome.new_ids) for outcome in self.outcomes)
+
+    @property
+    def updated_items(self) -> int:
+        return sum(len(outcome.changed_ids) for outcome in self.outcomes)
+
+    def summary(self) -> str:
+        """One line: feeds ok / not modified / failed, new and updated items, seconds."""
+        return (
+            f"{len(self.outcomes)} feeds: {self.count('ok')} ok, "
+            f"{self.count('not_modified')} not modified, {self.count('failed')} failed; "
+            f"{self.new_items} new items, {self.updated_items} updated; {self.seconds:.1f} s"
+        )
+
+
+class Ingestor:
+    """Runs poll cycles for one store. Database writes happen on the caller's (loop) thread."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        fetcher: Fetcher,
+        *,
+        clock: Callable[[], datetime],
+        executor: Executor | None = None,
+        after_write: AfterWrite | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.executor = executor
+        self.after_write = after_write
+
+    async def run_cycle(
+        self, *, all_feeds: bool = False, progress: Progress | None = None
+    ) -> CycleReport:
+        """Poll every due feed (or every active feed with ``all_feeds``) concurrently."""
+        started = time.perf_counter()
+        now = self.clock()
+        feeds = self.store.list_feeds(active_only=True) if all_feeds else self.store.due_feeds(now)
+        report = CycleReport()
+        done = 0
+
+        async def one(feed: Feed) -> None:
+            nonlocal done
+            outcome = await self.poll_feed(feed)
+            report.outcomes.append(outcome)
+            if outcome.recovered:
+                report.notices.append(f"Feed {feed.display_name} works again.")
+            done += 1
+            if progress:
+                progress(done, len(feeds))
+
+        await asyncio.gather(*(one(feed) for feed in feeds))
+        report.notices.extend(self.failure_notices())
+        report.seconds = time.perf_counter() - started
+        return report
+
+    async def poll_feed(self, feed: Feed) -> FeedOutcome:
+        """Fetch, parse and store one feed; never raises for a bad feed."""
+        try:
+            result = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+            return await self._handle(feed, result)
+        except Exception as error:  # a hostile feed must never take the cycle down
+            log.exception("feed %s: unexpected error", feed.url)
+            return self._fail(feed, f"internal error: {type(error).__name__}", None, {})
+
+    async def parse(self, result: FetchResult, first_seen: datetime) -> ParsedDocument:
+        """Parse a fetched body off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.executor,
+            parse_document,
+            result.body or b"",
+            result.final_url,
+            result.headers.get("content-type"),
+            first_seen,
+        )
+
+    async def _handle(self, feed: Feed, result: FetchResult) -> FeedOutcome:
+        now = self.clock()
+        if result.error is not None:
+            return self._fail(feed, result.error, result.status, result.headers)
+        moved = result.permanent_redirect
+        if moved and moved != feed.url and self.store.change_feed_url(feed.id, moved):
+            log.info("feed %s moved permanently to %s", feed.url, result.permanent_redirect)
+        if result.not_modified:
+            recovered = self.store.record_not_modified(
+                feed.id, now, self._next(feed, now, result.headers, None, 0), result.status or 304
+            )
+            return FeedOutcome(feed.id, feed.url, "not_modified", recovered=recovered)
+        try:
+            document = await self.parse(result, now)
+        except ParseError as error:
+            return self._fail(feed, f"not a usable feed: {error}", result.status, result.headers)
+        return self.store_document(feed, result, document)
+
+    def store_document(
+        self, feed: Feed, result: FetchResult, document: ParsedDocument
+    ) -> FeedOutcome:
+        """Decide and write one parsed document for ``feed`` in one transaction."""
+        now = self.clock()
+        for warning in document.warnings[:20]:
+            log.warning("feed %s: %s", feed.url, warning)
+        entries = list(document.entries)
+        by_key, by_link = self.store.known_entries(feed.id, entries)
+        plan = plan_ingest(entries, by_key, by_link)
+        meta = {
+            "etag": result.headers.get("etag"),
+            "last_modified": result.headers.get("last-modified"),
+            "title": document.feed.title or feed.title,
+            "site_url": document.feed.link or feed.site_url,
+            "language": document.feed.language or feed.language,
+            "last_error": None,
+        }
+        new_ids, changed_ids, recovered = self.store.apply_ingest(
+            feed.id,
+            plan,
+            now,
+            next_check_at=self._next(feed, now, result.headers, document.feed.ttl_minutes, 0),
+            status=result.status,
+            feed_meta=meta,
+        )
+        if self.after_write and (new_ids or changed_ids):
+            self.after_write(new_ids, changed_ids)
+        return FeedOutcome(
+            feed.id,
+            feed.url,
+            "ok",
+            tuple(new_ids),
+            tuple(changed_ids),
+            recovered=recovered,
+            entries=len(entries),
+        )
+
+    def _fail(
+        self, feed: Feed, error: str, status: int | None, headers: dict[str, str]
+    ) -> FeedOutcome:
+        now = self.clock()
+        errors = feed.error_count + 1
+        self.store.record_failure(
+            feed.id, now, error, status, self._next(feed, now, headers, None, errors)
+        )
+        log.warning("feed %s failed (%d in a row): %s", feed.url, errors, error)
+        return FeedOutcome(feed.id, feed.url, "failed", error=error)
+
+    def _next(
+        self,
+        feed: Feed,
+        now: datetime,
+        headers: dict[str, str],
+        ttl_minutes: int | None,
+        error_count: int,
+    ) -> datetime:
+        feeds = self.settings.feeds
+        return next_check_at(
+            now,
+            interval=feed.interval_seconds or feeds.poll_interval,
+            min_interval=feeds.min_interval,
+            max_interval=feeds.max_interval,
+            headers=headers,
+            ttl_minutes=ttl_minutes,
+            error_count=error_count,
+            jitter_key=feed.url,
+        )
+
+    def failure_notices(self) -> list[str]:
+        """One message per feed that has failed for 24 h (each feed is reported once)."""
+        now = self.clock()
+        notices = []
+        for feed in self.store.feeds_failing_since(now - FAILURE_NOTICE_AFTER):
+            notices.append(
+                f"Feed {feed.display_name} has failed for over 24 hours "
+                f"({feed.error_count} attempts). Last error: {feed.last_error}"
+            )
+            self.store.mark_failure_notified(feed.id)
+        return notices

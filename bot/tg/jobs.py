@@ -1,0 +1,58 @@
+"""JobQueue jobs: the poll tick. Schedules live in the database; jobs only look at what is due."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.fetch import Fetcher
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+POLL_TICK_SECONDS = 30
+
+
+def service_of(application: Application) -> Service:
+    return application.bot_data["service"]
+
+
+async def start_jobs(application: Application) -> None:
+    """Create the shared fetcher and schedule the poll tick (first run right away)."""
+    service = service_of(application)
+    application.bot_data["fetcher"] = Fetcher.from_settings(service.settings.feeds)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            poll_tick, interval=POLL_TICK_SECONDS, first=1, name="poll"
+        )
+
+
+async def stop_jobs(application: Application) -> None:
+    """Close the shared fetcher."""
+    fetcher: Fetcher | None = application.bot_data.pop("fetcher", None)
+    if fetcher is not None:
+        await fetcher.aclose()
+
+
+async def poll_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Poll the feeds that are due and tell admins about feeds that failed or recovered."""
+    application = context.application
+    service = service_of(application)
+    fetcher: Fetcher = application.bot_data["fetcher"]
+    report = await service.ingestor(fetcher).run_cycle()
+    if report.outcomes:
+        log.info("poll cycle: %s", report.summary())
+        service.record_poll_cycle(report.summary())
+    for notice in report.notices:
+        await notify_admins(application, notice)
+
+
+async def notify_admins(application: Application, text: str) -> None:
+    """Send a plain-text notice to every admin; an unreachable admin is logged, not fatal."""
+    for admin_id in sorted(service_of(application).admin_ids()):
+        try:
+            await application.bot.send_message(admin_id, text, parse_mode=None)
+        except TelegramError as error:
+            log.warning("could not notify admin %s: %s", admin_id, error)

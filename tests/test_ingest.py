@@ -1,0 +1,216 @@
+"""Ingestion end to end over loopback: dedup, updates, redirects, failures, backoff, notices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.decide import MAX_UPDATES_PER_ITEM
+from bot.timeutil import from_iso
+from tests.feedfactory import rss, story_items
+
+
+def add(service, server, path, name=None):
+    return service.store.add_feed(server.url(path), service.clock(), name=name)
+
+
+async def cycle(service, fetcher, **kw):
+    return await service.ingestor(fetcher).run_cycle(**kw)
+
+
+async def test_new_items_are_stored_once_with_clean_text_and_links(service, fetcher, feed_server):
+    feed_server.route("/a.xml", rss(story_items(3)))
+    add(service, feed_server, "/a.xml")
+    report = await cycle(service, fetcher)
+    assert report.new_items == 3
+    rows = service.store.list_items()
+    assert {row["title"] for row in rows} == {"Report 1", "Report 2", "Report 3"}
+    assert all(row["summary"].startswith("Body of report") for row in rows)
+    assert all("& more" in row["summary"] for row in rows)
+    assert all("utm_source" not in row["canonical_link"] for row in rows)
+    again = await cycle(service, fetcher, all_feeds=True)
+    assert again.new_items == 0 and again.updated_items == 0
+    assert service.store.count_items() == 3
+
+
+async def test_same_report_in_two_feeds_is_stored_once_with_both_sources(
+    service, fetcher, feed_server
+):
+    shared = {"title": "Leaders meet in Paris", "link": "https://news.example/paris#top"}
+    feed_server.route("/one.xml", rss([{**shared, "guid": "one-1"}]))
+    feed_server.route(
+        "/two.xml", rss([{**shared, "guid": "two-77", "link": shared["link"] + "?fbclid=x"}])
+    )
+    add(service, feed_server, "/one.xml", name="One")
+    add(service, feed_server, "/two.xml", name="Two")
+    await cycle(service, fetcher)
+    [item] = service.store.list_items()
+    assert sorted(__import__("json").loads(item["feeds"])) == ["One", "Two"]
+
+
+async def test_changed_entry_is_updated_in_place(service, fetcher, feed_server):
+    feed_server.route(
+        "/a.xml", rss([{"title": "Draft", "guid": "g1", "link": "https://x.example/1"}])
+    )
+    add(service, feed_server, "/a.xml")
+    await cycle(service, fetcher)
+    feed_server.route(
+        "/a.xml", rss([{"title": "Final", "guid": "g1", "link": "https://x.example/1"}])
+    )
+    report = await cycle(service, fetcher, all_feeds=True)
+    assert report.updated_items == 1 and report.new_items == 0
+    [item] = service.store.list_items()
+    assert item["title"] == "Final" and item["update_count"] == 1
+
+
+async def test_feed_rewriting_every_entry_each_poll_cannot_churn(service, fetcher, feed_server):
+    add(service, feed_server, "/churn.xml")
+    updates = []
+    for poll in range(MAX_UPDATES_PER_ITEM + 4):
+        items = [
+            {"title": f"Story {n} (rev {poll})", "guid": f"s{n}", "link": f"https://c.example/{n}"}
+            for n in range(5)
+        ]
+        feed_server.route("/churn.xml", rss(items))
+        updates.append((await cycle(service, fetcher, all_feeds=True)).updated_items)
+    assert service.store.count_items() == 5
+    assert sum(updates) == 5 * MAX_UPDATES_PER_ITEM
+    assert updates[-1] == 0
+
+
+async def test_entry_without_guid_or_link_is_kept_and_deduplicated(service, fetcher, feed_server):
+    feed_server.route("/bare.xml", rss([{"title": "Only a title", "description": "text"}]))
+    add(service, feed_server, "/bare.xml")
+    await cycle(service, fetcher)
+    await cycle(service, fetcher, all_feeds=True)
+    [item] = service.store.list_items()
+    assert item["title"] == "Only a title" and item["link"] is None
+
+
+async def test_304_costs_no_writes_beyond_check_time(service, fetcher, feed_server, clock):
+    feed_server.route("/e.xml", rss(story_items(2)), etag='"v1"')
+    feed = add(service, feed_server, "/e.xml")
+    await cycle(service, fetcher)
+    before = service.store.get_feed(feed.id)
+    clock.advance(hours=1)
+    report = await cycle(service, fetcher)
+    assert report.count("not_modified") == 1
+    assert feed_server.last_headers("/e.xml")["if-none-match"] == '"v1"'
+    after = service.store.get_feed(feed.id)
+    assert after.last_checked_at > before.last_checked_at
+    assert after.etag == before.etag and after.title == before.title
+
+
+async def test_permanent_redirect_updates_the_stored_url(service, fetcher, feed_server):
+    feed_server.route("/new.xml", rss(story_items(1)))
+    feed_server.redirect("/old.xml", "/new.xml", status=308)
+    feed = add(service, feed_server, "/old.xml")
+    await cycle(service, fetcher)
+    assert service.store.get_feed(feed.id).url == feed_server.url("/new.xml")
+
+
+async def test_temporary_redirect_keeps_the_stored_url(service, fetcher, feed_server):
+    feed_server.route("/new.xml", rss(story_items(1)))
+    feed_server.redirect("/tmp.xml", "/new.xml", status=302)
+    feed = add(service, feed_server, "/tmp.xml")
+    await cycle(service, fetcher)
+    assert service.store.get_feed(feed.id).url == feed_server.url("/tmp.xml")
+    assert service.store.count_items() == 1
+
+
+async def test_failures_back_off_exponentially_and_reset_on_success(
+    service, fetcher, feed_server, clock
+):
+    feed_server.route("/flaky.xml", "oops", status=500)
+    feed = add(service, feed_server, "/flaky.xml")
+    delays = []
+    for _ in range(4):
+        await cycle(service, fetcher, all_feeds=True)
+        stored = service.store.get_feed(feed.id)
+        delays.append(stored.next_check_at - clock())
+    assert stored.error_count == 4
+    assert "HTTP 500" in stored.last_error
+    assert delays[0] < delays[1] < delays[2] < delays[3] <= timedelta(hours=26.5)
+    feed_server.route("/flaky.xml", rss(story_items(1)))
+    await cycle(service, fetcher, all_feeds=True)
+    healed = service.store.get_feed(feed.id)
+    assert healed.error_count == 0 and healed.last_success_at == clock()
+    assert healed.next_check_at - clock() <= timedelta(
+        seconds=service.settings.feeds.poll_interval * 1.1
+    )
+
+
+async def test_backoff_never_exceeds_a_day_and_polling_never_stops(
+    service, fetcher, feed_server, clock
+):
+    feed_server.route("/dead.xml", "gone", status=404)
+    feed = add(service, feed_server, "/dead.xml")
+    for _ in range(15):
+        await cycle(service, fetcher, all_feeds=True)
+    stored = service.store.get_feed(feed.id)
+    assert stored.active
+    assert stored.next_check_at - clock() <= timedelta(hours=26.5)
+
+
+async def test_429_retry_after_is_honoured(service, fetcher, feed_server, clock):
+    feed_server.route("/busy.xml", "slow down", status=429, headers={"Retry-After": "7200"})
+    feed = add(service, feed_server, "/busy.xml")
+    await cycle(service, fetcher)
+    assert service.store.get_feed(feed.id).next_check_at - clock() >= timedelta(hours=2)
+
+
+async def test_admins_are_told_once_after_a_day_of_failure_and_on_recovery(
+    service, fetcher, feed_server, clock
+):
+    feed_server.route("/down.xml", "down", status=503)
+    add(service, feed_server, "/down.xml", name="Down Daily")
+    first = await cycle(service, fetcher, all_feeds=True)
+    assert first.notices == []
+    clock.advance(hours=23)
+    assert (await cycle(service, fetcher, all_feeds=True)).notices == []
+    clock.advance(hours=2)
+    notices = (await cycle(service, fetcher, all_feeds=True)).notices
+    assert len(notices) == 1 and "Down Daily" in notices[0] and "24 hours" in notices[0]
+    clock.advance(hours=5)
+    assert (await cycle(service, fetcher, all_feeds=True)).notices == []
+    feed_server.route("/down.xml", rss(story_items(1)))
+    recovered = (await cycle(service, fetcher, all_feeds=True)).notices
+    assert recovered == ["Feed Down Daily works again."]
+
+
+async def test_one_hostile_feed_does_not_lose_other_feeds_data(service, fetcher, feed_server):
+    feed_server.route("/good.xml", rss(story_items(2)))
+    feed_server.route("/html.xml", "<html><body>Not a feed</body></html>", content_type="text/html")
+    feed_server.route("/bomb.xml", b"\x00\xff" * 1000, content_type="application/xml")
+    for path in ("/good.xml", "/html.xml", "/bomb.xml"):
+        add(service, feed_server, path)
+    report = await cycle(service, fetcher)
+    assert report.count("ok") == 1 and report.count("failed") == 2
+    assert service.store.count_items() == 2
+    assert "new items" in report.summary()
+
+
+async def test_due_feeds_only_unless_all(service, fetcher, feed_server, clock):
+    feed_server.route("/a.xml", rss(story_items(1)))
+    add(service, feed_server, "/a.xml")
+    await cycle(service, fetcher)
+    assert len((await cycle(service, fetcher)).outcomes) == 0
+    assert len((await cycle(service, fetcher, all_feeds=True)).outcomes) == 1
+    clock.advance(hours=1)
+    assert len((await cycle(service, fetcher)).outcomes) == 1
+
+
+async def test_published_time_falls_back_and_is_clamped(service, fetcher, feed_server, clock):
+    future = clock() + timedelta(days=30)
+    feed_server.route(
+        "/t.xml",
+        rss(
+            [
+                {"title": "From the future", "guid": "f", "published": future},
+                {"title": "Undated", "guid": "u"},
+            ]
+        ),
+    )
+    add(service, feed_server, "/t.xml")
+    await cycle(service, fetcher)
+    for row in service.store.list_items():
+        assert from_iso(row["published_at"]) == clock()
