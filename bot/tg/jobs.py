@@ -37,8 +37,12 @@ async def stop_jobs(application: Application) -> None:
 
 
 async def poll_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue callback: one poll cycle."""
+    await poll_and_notify(context.application)
+
+
+async def poll_and_notify(application: Application) -> None:
     """Poll the feeds that are due and tell admins about feeds that failed or recovered."""
-    application = context.application
     service = service_of(application)
     fetcher: Fetcher = application.bot_data["fetcher"]
     report = await service.ingestor(fetcher).run_cycle()
