@@ -59,14 +59,15 @@ _BLOCKS = frozenset(
         "ul",
     ]
 )
-_INVISIBLE = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x2060, 0xFEFF, 0x00AD]
-)
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-# Control characters other than whitespace, and lone surrogates (unstorable as UTF-8).
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# Control characters other than whitespace, lone surrogates (unstorable as UTF-8), bidi
+# embeddings/overrides/isolates, zero-width space, word joiner, BOM and soft hyphen.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff"
+    "\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\u00ad]"
+)
 _TAG = re.compile(r"<[A-Za-z/!?]")
-_CHUNK = 8192
+_CHUNK = 2048
 
 
 class _TextExtractor(HTMLParser):
@@ -97,7 +98,8 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not any(self._skip.values()):
             self.parts.append(data)
-            self.size += len(data)
+            if not data.isspace():
+                self.size += len(data)
 
 
 def _strip_tags(value: str, budget: int) -> str:
@@ -110,11 +112,6 @@ def _strip_tags(value: str, budget: int) -> str:
     else:
         parser.close()
     return "".join(parser.parts)
-
-
-def _clean_chars(text: str) -> str:
-    # Whitespace controls (tab, newline …) are left for the whitespace fold.
-    return _CONTROLS.sub("", text.translate(_INVISIBLE))
 
 
 def _cap(text: str, max_length: int) -> str:
@@ -134,14 +131,17 @@ def html_to_text(value: str | None, max_length: int) -> str:
     characters removed, capped at ``max_length`` characters at a word boundary with "…"."""
     if not value or max_length <= 0:
         return ""
-    budget = max_length * 4 + 200
+    budget = max_length * 2 + 200
     text = value
     # Each round peels one level of escaping: "&amp;lt;p&amp;gt;" → "&lt;p&gt;" → "<p>" → "".
     for _ in range(3):
         text = _strip_tags(text, budget) if _TAG.search(text) else html.unescape(text)
         if not (_ENTITY.search(text) or _TAG.search(text)):
             break
-    text = " ".join(_clean_chars(text).split())
+    # Fold, cut to a safe margin, then drop invisible characters and fold again: cheap on
+    # whole articles, exact on what is kept.
+    text = " ".join(text.split())[: max_length * 2 + 16]
+    text = " ".join(_INVISIBLE.sub("", text).split())
     return _cap(text, max_length)
 
 

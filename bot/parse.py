@@ -71,10 +71,6 @@ def _codec(name: str | None) -> str | None:
     return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
 
 
-def _is_multibyte_utf(codec: str) -> bool:
-    return codec.startswith(("utf-8", "utf-16", "utf-32", "utf_8", "utf_16", "utf_32"))
-
-
 def _guess_single_byte(body: bytes) -> str:
     """windows-1251 or windows-1252: Cyrillic text puts high bytes next to each other (whole
     words), Western European text has isolated accented letters between ASCII ones."""
@@ -107,12 +103,12 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, list[str]]:
         for label in (http_match and http_match.group(1), xml_match and xml_match[1].decode())
         if label
     ]
-    non_ascii = not body.isascii()
+    is_utf8 = _valid_utf8(body)
     for label in declared:
         codec = _codec(label)
-        if codec is None:
-            continue
-        if non_ascii and not _is_multibyte_utf(codec) and _valid_utf8(body):
+        if codec is None or codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
+            continue  # without a BOM or NUL bytes (checked above) the body is not UTF-16/32
+        if is_utf8 and not body.isascii() and not codec.startswith(("utf-8", "utf_8")):
             # A single-byte charset declared for bytes that are valid UTF-8: they are UTF-8.
             return body.decode("utf-8"), [f"declared charset {label} is wrong; decoded as utf-8"]
         try:
@@ -121,13 +117,13 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, list[str]]:
             continue
         except (LookupError, TypeError):  # codecs that cannot decode bytes (e.g. rot13)
             continue
-    if _valid_utf8(body):
+    if is_utf8:
         return body.decode("utf-8"), []
 
     utf8 = body.decode("utf-8", "replace")
     replaced = utf8.count("\ufffd")
-    non_ascii = len(utf8) - len(utf8.encode("ascii", "ignore"))
-    if non_ascii - replaced > replaced:
+    decoded_non_ascii = len(utf8) - len(utf8.encode("ascii", "ignore")) - replaced
+    if decoded_non_ascii > replaced:
         guess, text = "utf-8", utf8  # mostly UTF-8 with a few stray bytes
     else:
         guess = _guess_single_byte(body)
