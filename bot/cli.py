@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import __version__, cli_feeds
+from bot import __version__, cli_analysis, cli_feeds
 from bot.cli_feeds import CommandError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=_version
     )
     cli_feeds.register(sub, common)
+    cli_analysis.register(sub, common)
     return parser
 
 

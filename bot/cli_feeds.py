@@ -238,6 +238,11 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "language": row["language"],
         "first_seen": row["first_seen_at"],
         "updated": row["updated_at"],
+        "relevance": row["relevance"],
+        "relevant": bool(row["relevant"]),
+        "actors": json.loads(row["actors"] or "[]"),
+        "story": row["story_id"],
+        "event_date": row["event_date"],
     }
 
 
@@ -254,6 +259,13 @@ def cmd_items(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for item in items:
         feeds = ", ".join(item["feeds"])
-        print(f"{item['id']:>6}  {item['published']}  {item['title'][:90]}")
-        print(f"{'':>8}{feeds} · {item['link'] or '(no link)'}")
+        mark = "*" if item["relevant"] else " "
+        score = f"{item['relevance']:.2f}" if item["relevance"] is not None else "  - "
+        print(f"{item['id']:>6} {mark}{score}  {item['published']}  {item['title'][:80]}")
+        details = [feeds, item["link"] or "(no link)"]
+        if item["story"]:
+            details.append(f"story {item['story']}")
+        if item["actors"]:
+            details.append(", ".join(item["actors"][:4]))
+        print(f"{'':>14}{' · '.join(details)}")
     return 0

@@ -73,6 +73,7 @@ async def add_feed(
     except DuplicateFeed:
         raise FeedAdminError(f"already added: {final_url}") from None
     outcome = ingestor.store_document(feed, result, document)
+    await ingestor.after_store(outcome)
     stored = store.get_feed(feed.id)
     assert stored is not None
     return AddedFeed(stored, outcome)

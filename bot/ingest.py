@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,9 +22,11 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 FAILURE_NOTICE_AFTER = timedelta(hours=24)
+# Stored summaries keep the opening of a report: enough for analysis to see who acted.
+SUMMARY_MAX = 2000
 
-# Called with the ids of new and changed items after each feed's write (the analysis hook).
-AfterWrite = Callable[[list[int], list[int]], None]
+# Awaited with the ids of new and changed items after each feed's write (the analysis hook).
+AfterWrite = Callable[[list[int]], Awaitable[object]]
 Progress = Callable[[int, int], None]
 
 
@@ -48,7 +50,11 @@ def parse_document(
         try:
             entries.append(
                 normalise_entry(
-                    raw, feed_url=url, feed_language=parsed.language, first_seen=first_seen
+                    raw,
+                    feed_url=url,
+                    feed_language=parsed.language,
+                    first_seen=first_seen,
+                    summary_max=SUMMARY_MAX,
                 )
             )
         except (ValueError, TypeError) as error:
@@ -191,7 +197,15 @@ class Ingestor:
             document = await self.parse(result, now)
         except ParseError as error:
             return self._fail(feed, f"not a usable feed: {error}", result.status, result.headers)
-        return self.store_document(feed, result, document)
+        outcome = self.store_document(feed, result, document)
+        await self.after_store(outcome)
+        return outcome
+
+    async def after_store(self, outcome: FeedOutcome) -> None:
+        """Run the analysis hook for the items a feed's write added or changed."""
+        changed = [*outcome.new_ids, *outcome.changed_ids]
+        if self.after_write and changed:
+            await self.after_write(changed)
 
     def store_document(
         self, feed: Feed, result: FetchResult, document: ParsedDocument
@@ -219,8 +233,6 @@ class Ingestor:
             status=result.status,
             feed_meta=meta,
         )
-        if self.after_write and (new_ids or changed_ids):
-            self.after_write(new_ids, changed_ids)
         return FeedOutcome(
             feed.id,
             feed.url,

@@ -100,3 +100,159 @@ def initial(db: sqlite_utils.Database) -> None:
         """,
         "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT)",
     )
+
+
+@migrations(name="0002_analysis")
+def analysis(db: sqlite_utils.Database) -> None:
+    """Relevance, actors, stories, event dates and announced future events."""
+    _run(
+        db,
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            headline TEXT NOT NULL,
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'other',
+            first_published TEXT NOT NULL,
+            last_published TEXT NOT NULL,
+            size INTEGER NOT NULL DEFAULT 0,
+            sources INTEGER NOT NULL DEFAULT 0,
+            relevance REAL NOT NULL DEFAULT 0,
+            fingerprint TEXT NOT NULL DEFAULT '[]',
+            actors TEXT NOT NULL DEFAULT '[]',
+            link TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_stories_day ON stories (day)",
+        "CREATE INDEX idx_stories_last_published ON stories (last_published)",
+        "ALTER TABLE items ADD COLUMN relevance REAL",
+        "ALTER TABLE items ADD COLUMN relevant INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE items ADD COLUMN story_id INTEGER REFERENCES stories (id) ON DELETE SET NULL",
+        "ALTER TABLE items ADD COLUMN event_date TEXT",
+        "ALTER TABLE items ADD COLUMN fingerprint TEXT",
+        "ALTER TABLE items ADD COLUMN analysed_at TEXT",
+        "CREATE INDEX idx_items_relevant ON items (relevant, published_at)",
+        "CREATE INDEX idx_items_story ON items (story_id)",
+        """
+        CREATE TABLE item_actors (
+            item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+            actor TEXT NOT NULL,
+            mentions INTEGER NOT NULL,
+            PRIMARY KEY (item_id, actor)
+        )
+        """,
+        "CREATE INDEX idx_item_actors_actor ON item_actors (actor, item_id)",
+        """
+        CREATE TABLE actor_candidates (
+            name TEXT PRIMARY KEY,
+            cue TEXT NOT NULL,
+            context TEXT NOT NULL,
+            mentions INTEGER NOT NULL DEFAULT 1,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new'
+        )
+        """,
+        """
+        CREATE TABLE upcoming (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            text TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_upcoming_day ON upcoming (day)",
+        "CREATE INDEX idx_upcoming_item ON upcoming (item_id)",
+    )
+
+
+@migrations(name="0003_search")
+def search(db: sqlite_utils.Database) -> None:
+    """Full-text search over item titles and summaries (FTS5, kept in sync by triggers)."""
+    _run(
+        db,
+        """
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            title, summary, content='items', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )
+        """,
+        """
+        CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
+        END
+        """,
+        """
+        CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts (items_fts, rowid, title, summary)
+            VALUES ('delete', old.id, old.title, old.summary);
+        END
+        """,
+        """
+        CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+            INSERT INTO items_fts (items_fts, rowid, title, summary)
+            VALUES ('delete', old.id, old.title, old.summary);
+            INSERT INTO items_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
+        END
+        """,
+        "INSERT INTO items_fts (items_fts) VALUES ('rebuild')",
+    )
+
+
+@migrations(name="0004_chat")
+def chat(db: sqlite_utils.Database) -> None:
+    """Search queries behind paging buttons, and actors accepted by admins from chat."""
+    _run(
+        db,
+        """
+        CREATE TABLE search_queries (
+            id INTEGER PRIMARY KEY,
+            words TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE custom_actors (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            added_by INTEGER,
+            added_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
+@migrations(name="0005_digests")
+def digests(db: sqlite_utils.Database) -> None:
+    """Every digest sent (pending → sent) and every breaking alert, so nothing goes out twice."""
+    _run(
+        db,
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            due_at TEXT NOT NULL,
+            window_start TEXT,
+            window_end TEXT NOT NULL,
+            digest_key TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (chat_id, due_at)
+        )
+        """,
+        "CREATE INDEX idx_deliveries_status ON deliveries (status)",
+        """
+        CREATE TABLE alerts_sent (
+            chat_id INTEGER NOT NULL,
+            story_id INTEGER NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, story_id)
+        )
+        """,
+        "ALTER TABLE subscribers ADD COLUMN last_digest_at TEXT",
+    )

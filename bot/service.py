@@ -12,8 +12,10 @@ from bot.store import Store
 from bot.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from bot.analysis import Analyser
     from bot.fetch import Fetcher
     from bot.ingest import Ingestor
+    from bot.pipeline import AnalysisPipeline
 
 
 class Service:
@@ -26,13 +28,44 @@ class Service:
         self.store = store
         self.clock = clock
         self.executor: Executor | None = None
+        self._analyser: Analyser | None = None
+
+    @property
+    def analyser(self) -> Analyser:
+        """The topic and gazetteer, loaded once (ConfigError naming the key if unusable)."""
+        if self._analyser is None:
+            from bot.analysis import Analyser
+            from bot.config import ConfigError
+
+            try:
+                analyser = Analyser.from_settings(self.settings)
+            except (OSError, ValueError) as error:
+                raise ConfigError(f"analysis: {error}") from None
+            self._analyser = analyser.with_custom_actors(self.store.custom_actors())
+        return self._analyser
+
+    def add_actor(self, name: str, kind: str, added_by: int | None) -> None:
+        """Accept an actor from chat: future reports are matched against it."""
+        self.store.add_custom_actor(name, kind, added_by, self.clock())
+        self._analyser = None
+
+    def pipeline(self) -> AnalysisPipeline:
+        """The analysis pipeline over this service's store."""
+        from bot.pipeline import AnalysisPipeline
+
+        return AnalysisPipeline(self.store, self.analyser, clock=self.clock, executor=self.executor)
 
     def ingestor(self, fetcher: Fetcher) -> Ingestor:
-        """An Ingestor writing into this service's store."""
+        """An Ingestor writing into this service's store, analysing what it writes."""
         from bot.ingest import Ingestor
 
         return Ingestor(
-            self.settings, self.store, fetcher, clock=self.clock, executor=self.executor
+            self.settings,
+            self.store,
+            fetcher,
+            clock=self.clock,
+            executor=self.executor,
+            after_write=self.pipeline().analyse_ids,
         )
 
     def admin_ids(self) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -319,23 +320,459 @@ class Store:
             [item_id, feed_id, entry_key, stamp],
         )
 
+    def count_relevant(self, ids: list[int]) -> int:
+        """How many of the given items are relevant."""
+        total = 0
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            total += self.db.execute(
+                f"SELECT COUNT(*) FROM items WHERE relevant = 1 AND id IN ({marks})", chunk
+            ).fetchone()[0]
+        return total
+
     def count_items(self) -> int:
         """How many items are stored."""
         return self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
     def list_items(self, *, since: datetime | None = None, limit: int | None = None):
-        """Items newest first (optionally published since ``since``), with their feeds' names."""
+        """Items newest first (optionally published since ``since``), with feeds and actors."""
         where = "WHERE i.published_at >= ?" if since else ""
         params: list[Any] = [to_iso(since)] if since else []
         sql = (
             "SELECT i.*, (SELECT json_group_array(COALESCE(f.name, f.title, f.url)) "
-            "FROM item_feeds x JOIN feeds f ON f.id = x.feed_id WHERE x.item_id = i.id) AS feeds "
+            "FROM item_feeds x JOIN feeds f ON f.id = x.feed_id WHERE x.item_id = i.id) AS feeds, "
+            "(SELECT json_group_array(actor) FROM (SELECT actor FROM item_actors "
+            "WHERE item_id = i.id ORDER BY mentions DESC, actor)) AS actors "
             f"FROM items i {where} ORDER BY i.published_at DESC, i.id DESC"
         )
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
         return self._rows(sql, params)
+
+    # --- analysis ---------------------------------------------------------------------------
+
+    def items_for_analysis(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The fields analysis reads, for the given item ids, in publication order."""
+        rows: list[dict[str, Any]] = []
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            rows += self._rows(
+                "SELECT id, title, summary, language, published_at, story_id, link FROM items "
+                f"WHERE id IN ({marks})",
+                chunk,
+            )
+        return sorted(rows, key=lambda row: (row["published_at"], row["id"]))
+
+    def all_item_ids(self) -> list[int]:
+        """Every item id, oldest publication first (for re-analysis)."""
+        return [row["id"] for row in self._rows("SELECT id FROM items ORDER BY published_at, id")]
+
+    def save_item_analysis(
+        self,
+        item_id: int,
+        *,
+        relevance: float,
+        relevant: bool,
+        event_date: str | None,
+        fingerprint: list[str],
+        actors: dict[str, int],
+        upcoming: list[tuple[str, str]],
+        now: datetime,
+    ) -> None:
+        """Store one item's analysis (replacing an earlier one)."""
+        self.db.execute(
+            "UPDATE items SET relevance = ?, relevant = ?, event_date = ?, fingerprint = ?, "
+            "analysed_at = ? WHERE id = ?",
+            [
+                relevance,
+                int(relevant),
+                event_date,
+                json.dumps(fingerprint, ensure_ascii=False),
+                to_iso(now),
+                item_id,
+            ],
+        )
+        self.db.execute("DELETE FROM item_actors WHERE item_id = ?", [item_id])
+        for name, mentions in actors.items():
+            self.db.execute(
+                "INSERT INTO item_actors (item_id, actor, mentions) VALUES (?, ?, ?)",
+                [item_id, name, mentions],
+            )
+        self.db.execute("DELETE FROM upcoming WHERE item_id = ?", [item_id])
+        for day, text in upcoming:
+            self.db.execute(
+                "INSERT INTO upcoming (item_id, day, text) VALUES (?, ?, ?)", [item_id, day, text]
+            )
+
+    def note_candidate(self, name: str, cue: str, context: str, now: datetime) -> None:
+        """Remember an unknown name seen next to a role word (counted per sighting)."""
+        stamp = to_iso(now)
+        self.db.execute(
+            "INSERT INTO actor_candidates (name, cue, context, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "mentions = mentions + 1, last_seen = excluded.last_seen, context = excluded.context",
+            [name, cue, context[:300], stamp, stamp],
+        )
+
+    def candidates(self, *, limit: int = 50) -> list[dict[str, Any]]:
+        """Actor candidates awaiting review, most often seen first."""
+        return self._rows(
+            "SELECT * FROM actor_candidates WHERE status = 'new' "
+            "ORDER BY mentions DESC, last_seen DESC LIMIT ?",
+            [limit],
+        )
+
+    # --- stories ---------------------------------------------------------------------------
+
+    def story_candidates(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Stories active (by last publication or day) in [since, until]: grouping candidates."""
+        return self._rows(
+            "SELECT id, fingerprint, actors, first_published, last_published, day, size "
+            "FROM stories WHERE last_published >= ? AND first_published <= ?",
+            [since, until],
+        )
+
+    def create_story(self, now: datetime) -> int:
+        """A new empty story; its fields are filled by update_story."""
+        stamp = to_iso(now)
+        cursor = self.db.execute(
+            "INSERT INTO stories (headline, day, first_published, last_published, created_at, "
+            "updated_at) VALUES ('', '', '', '', ?, ?)",
+            [stamp, stamp],
+        )
+        return cursor.lastrowid
+
+    def set_item_story(self, item_id: int, story_id: int | None) -> None:
+        """Attach an item to a story (or detach it with None)."""
+        self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+
+    def story_members(self, story_id: int) -> list[dict[str, Any]]:
+        """The relevant items of a story with what story summaries need."""
+        return self._rows(
+            "SELECT i.id, i.title, i.summary, i.language, i.published_at, i.event_date, "
+            "i.relevance, i.link, i.fingerprint, "
+            "(SELECT json_group_object(actor, mentions) FROM item_actors a "
+            "WHERE a.item_id = i.id) AS actors "
+            "FROM items i WHERE i.story_id = ? ORDER BY i.published_at, i.id",
+            [story_id],
+        )
+
+    def story_source_count(self, story_id: int) -> int:
+        """Distinct feeds carrying the story's items."""
+        return self.db.execute(
+            "SELECT COUNT(DISTINCT f.feed_id) FROM item_feeds f JOIN items i ON i.id = f.item_id "
+            "WHERE i.story_id = ?",
+            [story_id],
+        ).fetchone()[0]
+
+    def update_story(self, story_id: int, fields: dict[str, Any]) -> None:
+        """Write a story's derived fields."""
+        assignments = ", ".join(f"{key} = ?" for key in fields)
+        self.db.execute(
+            f"UPDATE stories SET {assignments} WHERE id = ?", [*fields.values(), story_id]
+        )
+
+    def delete_story(self, story_id: int) -> None:
+        """Remove a story that has no items left."""
+        self.db.execute("DELETE FROM stories WHERE id = ?", [story_id])
+
+    def stories_since(self, day: str | None, *, min_relevance: float = 0.0) -> list[dict[str, Any]]:
+        """Stories whose day is on or after ``day`` (all with None), with their item ids."""
+        where = "WHERE s.size > 0 AND s.relevance >= ?"
+        params: list[Any] = [min_relevance]
+        if day:
+            where += " AND s.day >= ?"
+            params.append(day)
+        return self._rows(
+            "SELECT s.*, (SELECT json_group_array(id) FROM items WHERE story_id = s.id) AS items "
+            f"FROM stories s {where} ORDER BY s.day DESC, s.id DESC",
+            params,
+        )
+
+    def upcoming_events(self, from_day: str) -> list[dict[str, Any]]:
+        """Announced future events on or after ``from_day`` from relevant items."""
+        return self._rows(
+            "SELECT u.day, u.text, u.item_id, i.title, i.link, i.story_id FROM upcoming u "
+            "JOIN items i ON i.id = u.item_id WHERE u.day >= ? AND i.relevant = 1 "
+            "ORDER BY u.day, u.item_id",
+            [from_day],
+        )
+
+    def actor_mentions(self, since: str | None, until: str | None) -> list[dict[str, Any]]:
+        """Per actor over relevant items published in [since, until): mentions, items, last seen."""
+        where = ["i.relevant = 1"]
+        params: list[Any] = []
+        if since:
+            where.append("i.published_at >= ?")
+            params.append(since)
+        if until:
+            where.append("i.published_at < ?")
+            params.append(until)
+        return self._rows(
+            "SELECT a.actor AS name, SUM(a.mentions) AS mentions, COUNT(*) AS items, "
+            "MAX(i.published_at) AS last_seen FROM item_actors a JOIN items i ON i.id = a.item_id "
+            f"WHERE {' AND '.join(where)} GROUP BY a.actor ORDER BY mentions DESC, name",
+            params,
+        )
+
+    # --- briefing reads -----------------------------------------------------------------------
+
+    def latest_stories(self, limit: int, *, min_relevance: float) -> list[dict[str, Any]]:
+        """The stories with the newest reports."""
+        return self._rows(
+            "SELECT * FROM stories WHERE size > 0 AND relevance >= ? "
+            "ORDER BY last_published DESC, id DESC LIMIT ?",
+            [min_relevance, limit],
+        )
+
+    def get_story(self, story_id: int) -> dict[str, Any] | None:
+        """One story row."""
+        return self._one("SELECT * FROM stories WHERE id = ? AND size > 0", [story_id])
+
+    def story_sources(self, story_id: int) -> list[dict[str, Any]]:
+        """Every report of a story with its feed's name and link, oldest first."""
+        return self._rows(
+            "SELECT i.id, i.title, i.link, i.published_at, "
+            "(SELECT json_group_array(COALESCE(f.name, f.title, f.url)) FROM item_feeds x "
+            "JOIN feeds f ON f.id = x.feed_id WHERE x.item_id = i.id) AS feeds "
+            "FROM items i WHERE i.story_id = ? ORDER BY i.published_at, i.id",
+            [story_id],
+        )
+
+    def actor_weekly_mentions(self, name: str, since: str) -> list[dict[str, Any]]:
+        """Mentions of one actor in relevant reports per ISO week since ``since``."""
+        return self._rows(
+            "SELECT strftime('%Y-W%W', i.published_at) AS week, SUM(a.mentions) AS mentions "
+            "FROM item_actors a JOIN items i ON i.id = a.item_id "
+            "WHERE a.actor = ? AND i.relevant = 1 AND i.published_at >= ? "
+            "GROUP BY week ORDER BY week",
+            [name, since],
+        )
+
+    def actor_stories(self, name: str, limit: int) -> list[dict[str, Any]]:
+        """The latest stories whose reports mention an actor."""
+        return self._rows(
+            "SELECT s.* FROM stories s WHERE s.id IN (SELECT i.story_id FROM item_actors a "
+            "JOIN items i ON i.id = a.item_id WHERE a.actor = ? AND i.story_id IS NOT NULL) "
+            "ORDER BY s.last_published DESC LIMIT ?",
+            [name, limit],
+        )
+
+    def co_actors(self, name: str, limit: int) -> list[dict[str, Any]]:
+        """Actors most often named in the same relevant reports as ``name``."""
+        return self._rows(
+            "SELECT b.actor AS name, COUNT(*) AS together FROM item_actors a "
+            "JOIN item_actors b ON b.item_id = a.item_id AND b.actor != a.actor "
+            "JOIN items i ON i.id = a.item_id WHERE a.actor = ? AND i.relevant = 1 "
+            "GROUP BY b.actor ORDER BY together DESC, b.actor LIMIT ?",
+            [name, limit],
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Totals for /stats."""
+        row = self._one(
+            "SELECT (SELECT COUNT(*) FROM items) AS items, "
+            "(SELECT COUNT(*) FROM items WHERE relevant = 1) AS relevant_items, "
+            "(SELECT COUNT(*) FROM stories WHERE size > 0) AS stories, "
+            "(SELECT COUNT(*) FROM feeds) AS feeds, "
+            "(SELECT COUNT(*) FROM feeds WHERE active = 1) AS active_feeds, "
+            "(SELECT COUNT(*) FROM subscribers WHERE active = 1) AS subscribers"
+        )
+        assert row is not None
+        return row
+
+    # --- search ------------------------------------------------------------------------------
+
+    def search_items(
+        self, words: list[str], *, limit: int, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Relevant items matching every word (prefix match), best first, with a snippet.
+
+        The snippet marks matches with \x02 … \x03 so the renderer can escape, then highlight.
+        """
+        match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+        total = self.db.execute(
+            "SELECT COUNT(*) FROM items_fts JOIN items i ON i.id = items_fts.rowid "
+            "WHERE items_fts MATCH ? AND i.relevant = 1",
+            [match],
+        ).fetchone()[0]
+        rows = self._rows(
+            "SELECT i.id, i.title, i.link, i.published_at, i.story_id, "
+            "snippet(items_fts, -1, char(2), char(3), '…', 16) AS snippet "
+            "FROM items_fts JOIN items i ON i.id = items_fts.rowid "
+            "WHERE items_fts MATCH ? AND i.relevant = 1 "
+            "ORDER BY bm25(items_fts, 3.0, 1.0), i.published_at DESC LIMIT ? OFFSET ?",
+            [match, limit, offset],
+        )
+        return total, rows
+
+    def save_search_query(self, words: list[str], now: datetime) -> int:
+        """Remember a search so its paging buttons work after a restart; return its id."""
+        text = json.dumps(words, ensure_ascii=False)
+        self.db.execute(
+            "INSERT OR IGNORE INTO search_queries (words, created_at) VALUES (?, ?)",
+            [text, to_iso(now)],
+        )
+        row = self._one("SELECT id FROM search_queries WHERE words = ?", [text])
+        assert row is not None
+        return row["id"]
+
+    def search_query(self, query_id: int) -> list[str] | None:
+        """The words of a remembered search."""
+        row = self._one("SELECT words FROM search_queries WHERE id = ?", [query_id])
+        return json.loads(row["words"]) if row else None
+
+    # --- subscribers -----------------------------------------------------------------------
+
+    def get_subscriber(self, chat_id: int) -> dict[str, Any] | None:
+        """One subscriber row (active or not)."""
+        return self._one("SELECT * FROM subscribers WHERE chat_id = ?", [chat_id])
+
+    def save_subscriber(self, chat_id: int, fields: dict[str, Any], now: datetime) -> None:
+        """Create or update a subscriber with ``fields`` (column → value)."""
+        stamp = to_iso(now)
+        if self.get_subscriber(chat_id) is None:
+            values = {"chat_id": chat_id, "created_at": stamp, "updated_at": stamp, **fields}
+            columns = ", ".join(values)
+            marks = ", ".join("?" * len(values))
+            self.db.execute(
+                f"INSERT INTO subscribers ({columns}) VALUES ({marks})", list(values.values())
+            )
+            return
+        values = {**fields, "updated_at": stamp}
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        self.db.execute(
+            f"UPDATE subscribers SET {assignments} WHERE chat_id = ?", [*values.values(), chat_id]
+        )
+
+    def due_subscribers(self, now: datetime, limit: int = 1000) -> list[dict[str, Any]]:
+        """Active subscribers whose digest time has come, longest waiting first."""
+        return self._rows(
+            "SELECT * FROM subscribers WHERE active = 1 AND next_due_at <= ? "
+            "ORDER BY next_due_at, chat_id LIMIT ?",
+            [to_iso(now), limit],
+        )
+
+    def alert_subscribers(self) -> list[dict[str, Any]]:
+        """Active subscribers who asked for breaking alerts."""
+        return self._rows("SELECT * FROM subscribers WHERE active = 1 AND alerts = 1")
+
+    def move_subscriber(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its chat id changed."""
+        with self.db.atomic():
+            if self.get_subscriber(new_chat_id) is None:
+                self.db.execute(
+                    "UPDATE subscribers SET chat_id = ? WHERE chat_id = ?",
+                    [new_chat_id, old_chat_id],
+                )
+            else:
+                self.db.execute("DELETE FROM subscribers WHERE chat_id = ?", [old_chat_id])
+            self.db.execute(
+                "UPDATE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                [new_chat_id, old_chat_id],
+            )
+
+    # --- digests -------------------------------------------------------------------------
+
+    def stories_created_between(
+        self, since: str | None, until: str, *, min_relevance: float
+    ) -> list[dict[str, Any]]:
+        """Stories that became relevant in (since, until]."""
+        where = "size > 0 AND relevance >= ? AND created_at <= ?"
+        params: list[Any] = [min_relevance, until]
+        if since:
+            where += " AND created_at > ?"
+            params.append(since)
+        return self._rows(f"SELECT * FROM stories WHERE {where}", params)
+
+    def begin_delivery(
+        self,
+        chat_id: int,
+        due_at: str,
+        window: tuple[str | None, str],
+        digest_key: str,
+        now: datetime,
+    ) -> int:
+        """Record a digest about to be sent (pending); a retry of the same slot reuses it."""
+        self.db.execute(
+            "INSERT INTO deliveries (chat_id, due_at, window_start, window_end, digest_key, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, due_at) DO UPDATE SET "
+            "attempts = attempts + 1, window_end = excluded.window_end, "
+            "digest_key = excluded.digest_key",
+            [chat_id, due_at, window[0], window[1], digest_key, to_iso(now)],
+        )
+        row = self._one(
+            "SELECT id FROM deliveries WHERE chat_id = ? AND due_at = ?", [chat_id, due_at]
+        )
+        assert row is not None
+        return row["id"]
+
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        chat_id: int,
+        *,
+        status: str,
+        now: datetime,
+        cursor: str | None,
+        next_due_at: str | None,
+        error: str | None = None,
+    ) -> None:
+        """Mark a delivery sent/skipped/failed; on success advance the subscriber atomically."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE deliveries SET status = ?, error = ?, sent_at = ? WHERE id = ?",
+                [status, error, to_iso(now), delivery_id],
+            )
+            if cursor is not None and next_due_at is not None:
+                self.db.execute(
+                    "UPDATE subscribers SET cursor = ?, next_due_at = ?, last_digest_at = ? "
+                    "WHERE chat_id = ?",
+                    [cursor, next_due_at, to_iso(now), chat_id],
+                )
+
+    def deliveries(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Delivery records (for tests, health and /stats)."""
+        if chat_id is None:
+            return self._rows("SELECT * FROM deliveries ORDER BY id")
+        return self._rows("SELECT * FROM deliveries WHERE chat_id = ? ORDER BY id", [chat_id])
+
+    def mark_alert_sent(self, chat_id: int, story_id: int, now: datetime) -> bool:
+        """Remember an alert; False if this chat already had one for the story."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO alerts_sent (chat_id, story_id, sent_at) VALUES (?, ?, ?)",
+            [chat_id, story_id, to_iso(now)],
+        )
+        return cursor.rowcount > 0
+
+    def story_report_times(self, since: str) -> list[dict[str, Any]]:
+        """(story, feed name, first seen) for stories with reports first seen since ``since``."""
+        return self._rows(
+            "SELECT i.story_id, COALESCE(f.name, f.title, f.url) AS source, x.first_seen_at "
+            "FROM items i JOIN item_feeds x ON x.item_id = i.id JOIN feeds f ON f.id = x.feed_id "
+            "WHERE i.story_id IN (SELECT DISTINCT story_id FROM items WHERE relevant = 1 "
+            "AND first_seen_at >= ? AND story_id IS NOT NULL)",
+            [since],
+        )
+
+    # --- custom actors ---------------------------------------------------------------------
+
+    def custom_actors(self) -> list[dict[str, Any]]:
+        """Actors admins accepted from chat."""
+        return self._rows("SELECT name, kind FROM custom_actors ORDER BY name")
+
+    def add_custom_actor(self, name: str, kind: str, added_by: int | None, now: datetime) -> None:
+        """Accept an actor (and close its candidate entry)."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO custom_actors (name, kind, added_by, added_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind",
+                [name, kind, added_by, to_iso(now)],
+            )
+            self.db.execute(
+                "UPDATE actor_candidates SET status = 'accepted' WHERE name = ?", [name]
+            )
 
     # --- introspection (tests, health) -----------------------------------------------------
 

@@ -127,6 +127,9 @@ class FakeTelegram:
         self.messages_per_second: float | None = None
         self._rate_window: list[float] = []
         self.too_many_requests = 0
+        # getChat answers: chat id or "@username" → Chat object; getChatMember statuses
+        self.chats: dict[Any, dict[str, Any]] = {}
+        self.member_status: dict[tuple[Any, Any], str] = {}
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -280,9 +283,9 @@ class FakeTelegram:
             return [call for call in self.calls if call.method == method]
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
-        """Texts of successful sendMessage calls, optionally for one chat."""
+        """What users saw (text after HTML parsing) of successful sendMessage calls."""
         return [
-            call.params["text"]
+            call.params["_plain"]
             for call in self.calls_to("sendMessage")
             if call.params.get("_ok") and (chat_id is None or call.params.get("chat_id") == chat_id)
         ]
@@ -486,6 +489,7 @@ class FakeTelegram:
                 raise _ApiError(400, f"Bad Request: can't parse entities: {error}") from None
         if utf16_length(plain) > limit:
             raise _ApiError(400, "Bad Request: message is too long")
+        params["_plain"] = plain
         return plain
 
     def _api_sendMessage(self, params, files):  # noqa: N802
@@ -505,6 +509,17 @@ class FakeTelegram:
 
     def _api_sendChatAction(self, params, files):  # noqa: N802
         return True
+
+    def _api_getChat(self, params, files):  # noqa: N802
+        chat = self.chats.get(params.get("chat_id"))
+        if chat is None:
+            raise _ApiError(400, "Bad Request: chat not found")
+        return chat
+
+    def _api_getChatMember(self, params, files):  # noqa: N802
+        status = self.member_status.get((params.get("chat_id"), params.get("user_id")), "member")
+        user = {"id": params.get("user_id"), "is_bot": False, "first_name": "Member"}
+        return {"status": status, "user": user}
 
     def _api_setWebhook(self, params, files):  # noqa: N802
         return True

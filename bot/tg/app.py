@@ -11,16 +11,45 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
+    MessageHandler,
+    filters,
 )
 
 from bot.service import Service
-from bot.tg import handlers, jobs
-from bot.tg.commands import commands_for
+from bot.tg import admin, handlers, jobs, subscribe
+from bot.tg.commands import COMMANDS, commands_for
 
 log = logging.getLogger(__name__)
+
+HANDLERS = {
+    "start": handlers.start,
+    "help": handlers.help_command,
+    "latest": handlers.latest,
+    "timeline": handlers.timeline,
+    "actors": handlers.actors,
+    "actor": handlers.actor,
+    "story": handlers.story,
+    "search": handlers.search,
+    "upcoming": handlers.upcoming,
+    "sources": handlers.sources,
+    "subscribe": subscribe.subscribe,
+    "unsubscribe": subscribe.unsubscribe,
+    "settings": subscribe.settings,
+    "digest": subscribe.digest_now,
+    "addfeed": admin.addfeed,
+    "removefeed": admin.removefeed,
+    "pausefeed": admin.pausefeed,
+    "resumefeed": admin.resumefeed,
+    "feeds": admin.feeds,
+    "candidates": admin.candidates,
+    "addactor": admin.addactor,
+    "addadmin": admin.addadmin,
+    "stats": admin.stats,
+}
 
 
 def file_base_url(base_url: str) -> str:
@@ -53,8 +82,16 @@ def build_application(service: Service) -> Application:
         )
     application = builder.build()
     application.bot_data["service"] = service
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.bot_data["callback_handlers"] = subscribe.CALLBACKS
+    missing = {spec.name for spec in COMMANDS} - set(HANDLERS)
+    assert not missing, f"commands without a handler: {missing}"
+    for name, handler in HANDLERS.items():
+        application.add_handler(CommandHandler(name, handler))
+    application.add_handler(
+        MessageHandler(filters.Regex(r"^/story_\d+(@\w+)?$"), handlers.story_link)
+    )
+    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown))
     application.add_error_handler(_log_error)
     return application
 
@@ -72,5 +109,6 @@ async def _post_init(application: Application) -> None:
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log every error raised in a handler or job, traceback first."""
     log.error("error while handling an update", exc_info=context.error)
+    context.application.bot_data.setdefault("errors", []).append(context.error)
     if isinstance(update, Update):
         log.error("the update was %s", update.update_id)

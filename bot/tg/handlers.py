@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import functools
+import logging
+import math
+from collections.abc import Awaitable, Callable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import briefing
 from bot.service import Service
-from bot.tg import render
-from bot.tg.commands import commands_for
+from bot.tg import callbacks, render
+from bot.tg.commands import BY_NAME, commands_for
+from bot.tg.flood import FloodGate
+
+log = logging.getLogger(__name__)
+
+TIMELINE_PAGE = 8
+SEARCH_PAGE = 5
+SLOW_DOWN = "You are sending commands very fast. I will answer again in a minute."
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+class Usage(Exception):
+    """Bad arguments: answered with the command's usage line."""
+
+    def __init__(self, problem: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
 
 
 def service_of(context: ContextTypes.DEFAULT_TYPE) -> Service:
@@ -15,14 +39,295 @@ def service_of(context: ContextTypes.DEFAULT_TYPE) -> Service:
     return context.application.bot_data["service"]
 
 
+def flood_gate(context: ContextTypes.DEFAULT_TYPE) -> FloodGate:
+    return context.application.bot_data.setdefault("flood", FloodGate())
+
+
+async def reply(
+    update: Update,
+    blocks: Sequence[str],
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send blocks as one or more messages (split at block boundaries); markup on the last."""
+    messages = render.split_message(blocks)
+    for index, text in enumerate(messages):
+        last = index == len(messages) - 1
+        await update.effective_message.reply_text(text, reply_markup=markup if last else None)
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    """Wrap a handler: ignore bots, flood control, admin gating, usage on bad arguments."""
+    spec = BY_NAME[name]
+
+    def decorate(func: Handler) -> Handler:
+        @functools.wraps(func)
+        async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user = update.effective_user
+            if update.effective_message is None or user is None or user.is_bot:
+                return
+            service = service_of(context)
+            admin = service.is_admin(user.id)
+            if not admin:
+                verdict = flood_gate(context).check(user.id, service.clock())
+                if verdict == "drop":
+                    return
+                if verdict == "warn":
+                    log.warning("user %s is flooding; ignoring for a minute", user.id)
+                    await update.effective_message.reply_text(SLOW_DOWN)
+                    return
+            if spec.admin_only and not admin:
+                log.warning("user %s tried admin command /%s", user.id, name)
+                await update.effective_message.reply_text(
+                    f"Sorry, /{name} is only for the bot's admins."
+                )
+                return
+            try:
+                await func(update, context)
+            except Usage as usage:
+                await update.effective_message.reply_text(render.usage_text(spec, usage.problem))
+
+        return wrapper
+
+    return decorate
+
+
+# --- argument helpers ---------------------------------------------------------------------------
+
+
+def int_arg(args: Sequence[str], *, default: int, low: int, high: int, what: str) -> int:
+    """The first argument as a whole number in [low, high], or the default when absent."""
+    if not args:
+        return default
+    if len(args) > 1 or not args[0].isdigit():
+        raise Usage(f"{what} must be a whole number")
+    value = int(args[0])
+    if not low <= value <= high:
+        raise Usage(f"{what} must be between {low} and {high}")
+    return value
+
+
+# --- everyone -----------------------------------------------------------------------------------
+
+
+@command("start")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: what the bot does."""
+    """/start: what the bot does, with a subscribe button."""
     user = update.effective_user
-    await update.effective_message.reply_text(render.start_text(user.first_name if user else None))
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("📬 Subscribe to the daily digest", callback_data="sub")]]
+    )
+    await update.effective_message.reply_text(
+        render.start_text(user.first_name if user else None), reply_markup=markup
+    )
 
 
+@command("help")
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: the commands this user may use."""
-    user = update.effective_user
-    is_admin = service_of(context).is_admin(user.id if user else None)
+    is_admin = service_of(context).is_admin(update.effective_user.id)
     await update.effective_message.reply_text(render.help_text(commands_for(is_admin), is_admin))
+
+
+@command("latest")
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/latest [n]."""
+    count = int_arg(context.args, default=5, low=1, high=20, what="n")
+    await reply(update, render.latest_blocks(briefing.latest(service_of(context), count)))
+
+
+def parse_days(args: Sequence[str], default: int | None = 30) -> int | None:
+    """``all`` → None (everything), a number of days, or the default."""
+    if args and len(args) == 1 and args[0].lower() == "all":
+        return None
+    return int_arg(args, default=default or 30, low=1, high=3650, what="days")
+
+
+def timeline_page(
+    service: Service, days: int | None, page: int
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """One page of the timeline and its Newer/Older buttons."""
+    entries = briefing.timeline(service, days=days)
+    pages = max(1, math.ceil(len(entries) / TIMELINE_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = entries[page * TIMELINE_PAGE : (page + 1) * TIMELINE_PAGE]
+    blocks = render.timeline_blocks(shown, days=days, page=page, pages=pages)
+    key = "a" if days is None else str(days)
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton("◀ Newer", callback_data=callbacks.encode("tl", key, page - 1))
+        )
+    if page < pages - 1:
+        buttons.append(
+            InlineKeyboardButton("Older ▶", callback_data=callbacks.encode("tl", key, page + 1))
+        )
+    return blocks, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+@command("timeline")
+async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/timeline [days|all]."""
+    days = parse_days(context.args)
+    blocks, markup = timeline_page(service_of(context), days, 0)
+    await reply(update, blocks, markup)
+
+
+@command("actors")
+async def actors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/actors [days]."""
+    days = int_arg(context.args, default=7, low=1, high=365, what="days")
+    stats = briefing.actor_stats(service_of(context), days=days)[:15]
+    await reply(update, render.actors_blocks(stats, days))
+
+
+@command("actor")
+async def actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/actor NAME."""
+    query = " ".join(context.args).strip()
+    if not query:
+        raise Usage("Give a name")
+    if len(query) > 80:
+        raise Usage("That name is too long")
+    profile = briefing.actor_profile(service_of(context), query)
+    if profile is None:
+        await update.effective_message.reply_text(
+            f"No actor matches “{render.escape(query)}”. See who is involved: /actors"
+        )
+        return
+    await reply(update, render.actor_blocks(profile))
+
+
+async def send_story(update: Update, context: ContextTypes.DEFAULT_TYPE, story_id: int) -> None:
+    detail = briefing.story_detail(service_of(context), story_id)
+    if detail is None:
+        await update.effective_message.reply_text(
+            f"There is no story {story_id}. See /latest or /timeline."
+        )
+        return
+    await reply(update, render.story_blocks(detail))
+
+
+@command("story")
+async def story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/story ID."""
+    if len(context.args) != 1 or not context.args[0].isdigit() or len(context.args[0]) > 12:
+        raise Usage("Give the story's number")
+    await send_story(update, context, int(context.args[0]))
+
+
+@command("story")
+async def story_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/story_ID, the clickable form used in lists."""
+    text = update.effective_message.text or ""
+    number = text.split("@")[0].removeprefix("/story_")
+    if not number.isdigit() or len(number) > 12:
+        raise Usage("Give the story's number")
+    await send_story(update, context, int(number))
+
+
+def search_page(
+    service: Service, query_id: int, words: list[str], page: int
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """One page of search results and its buttons."""
+    result = briefing.search(service, words, page=page, per_page=SEARCH_PAGE)
+    pages = max(1, math.ceil(result.total / SEARCH_PAGE))
+    blocks = render.search_blocks(words, result, page, pages)
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                "◀ Better", callback_data=callbacks.encode("sr", query_id, page - 1)
+            )
+        )
+    if page < pages - 1:
+        buttons.append(
+            InlineKeyboardButton("More ▶", callback_data=callbacks.encode("sr", query_id, page + 1))
+        )
+    return blocks, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+@command("search")
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/search WORDS."""
+    words = [w for w in (a.strip("\"'*()^:") for a in context.args) if w][:8]
+    if not words:
+        raise Usage("Give one or more words")
+    if any(len(word) > 60 for word in words):
+        raise Usage("Words must be shorter than 60 characters")
+    service = service_of(context)
+    query_id = service.store.save_search_query(words, service.clock())
+    blocks, markup = search_page(service, query_id, words, 0)
+    await reply(update, blocks, markup)
+
+
+@command("upcoming")
+async def upcoming(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/upcoming."""
+    await reply(update, render.upcoming_blocks(briefing.upcoming(service_of(context))[:20]))
+
+
+@command("sources")
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources."""
+    await reply(update, render.sources_blocks(service_of(context).store.list_feeds()))
+
+
+# --- buttons and the rest -----------------------------------------------------------------------
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inline buttons: timeline and search paging; anything else gets a short answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = callbacks.decode(query.data)
+    service = service_of(context)
+    try:
+        if parsed is None:
+            await query.answer("This button has expired.")
+            return
+        if parsed.kind == "tl":
+            days_key, page = parsed.args
+            days = None if days_key == "a" else int(days_key)
+            blocks, markup = timeline_page(service, days, int(page))
+        elif parsed.kind == "sr":
+            words = service.store.search_query(int(parsed.args[0]))
+            if words is None:
+                await query.answer("This search has expired. Search again.")
+                return
+            blocks, markup = search_page(service, int(parsed.args[0]), words, int(parsed.args[1]))
+        else:
+            handler = context.application.bot_data.get("callback_handlers", {}).get(parsed.kind)
+            if handler is None:
+                await query.answer("This button has expired.")
+                return
+            await handler(update, context, parsed)
+            return
+        await query.answer()
+        text = render.split_message(blocks)[0]
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            log.warning("button answer failed: %s", error)
+    except TelegramError as error:
+        log.warning("button answer failed: %s", error)
+
+
+async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Unknown commands get a hint; in groups only when addressed to this bot."""
+    message = update.effective_message
+    if (
+        message is None
+        or not message.text
+        or (update.effective_user and update.effective_user.is_bot)
+    ):
+        return
+    command_word = message.text.split()[0]
+    if "@" in command_word:
+        if command_word.split("@", 1)[1].lower() != (context.bot.username or "").lower():
+            return
+    elif message.chat.type != "private":
+        return
+    await message.reply_text(
+        f"I don't know {render.escape(command_word.split('@')[0], 40)}. Send /help for the list."
+    )

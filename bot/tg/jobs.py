@@ -9,10 +9,12 @@ from telegram.ext import Application, ContextTypes
 
 from bot.fetch import Fetcher
 from bot.service import Service
+from bot.tg import delivery
 
 log = logging.getLogger(__name__)
 
 POLL_TICK_SECONDS = 30
+DIGEST_TICK_SECONDS = 30
 
 
 def service_of(application: Application) -> Service:
@@ -26,6 +28,9 @@ async def start_jobs(application: Application) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             poll_tick, interval=POLL_TICK_SECONDS, first=1, name="poll"
+        )
+        application.job_queue.run_repeating(
+            digest_tick, interval=DIGEST_TICK_SECONDS, first=5, name="digests"
         )
 
 
@@ -51,6 +56,13 @@ async def poll_and_notify(application: Application) -> None:
         service.record_poll_cycle(report.summary())
     for notice in report.notices:
         await notify_admins(application, notice)
+    if report.new_items:
+        await delivery.send_breaking_alerts(application)
+
+
+async def digest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue callback: send the digests that are due (schedules live in the database)."""
+    await delivery.deliver_due_digests(context.application)
 
 
 async def notify_admins(application: Application, text: str) -> None:

@@ -1,0 +1,49 @@
+"""Compact inline-button data (Telegram allows 64 bytes) that stays valid after a restart.
+
+Formats: ``tl:<days|a>:<page>`` (timeline page), ``sr:<query id>:<page>`` (search page, the
+query stored in the database), ``sub`` (subscribe button), ``st:<key>:<value>`` (settings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Callback:
+    kind: str
+    args: tuple[str, ...]
+
+
+def encode(kind: str, *args: object) -> str:
+    """Build callback data; raises ValueError if it would not fit Telegram's 64 bytes."""
+    data = ":".join([kind, *(str(arg) for arg in args)])
+    if len(data.encode()) > 64:
+        raise ValueError("callback data longer than 64 bytes")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    """Parse callback data; None for anything malformed or forged."""
+    if not data or len(data) > 64:
+        return None
+    kind, *args = data.split(":")
+    if kind == "tl" and len(args) == 2:
+        days, page = args
+        if (days == "a" or (days.isdigit() and 0 < int(days) <= 3650)) and _page(page):
+            return Callback(kind, (days, page))
+    elif kind == "sr" and len(args) == 2:
+        query_id, page = args
+        if query_id.isdigit() and _page(page):
+            return Callback(kind, (query_id, page))
+    elif kind == "sub" and not args:
+        return Callback(kind, ())
+    elif kind == "st" and len(args) == 2 and all(arg and len(arg) <= 40 for arg in args):
+        return Callback(kind, tuple(args))
+    return None
+
+
+def _page(text: str) -> bool:
+    return text.isdigit() and int(text) < MAX_PAGE

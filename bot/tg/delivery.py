@@ -1,0 +1,190 @@
+"""Sending to many chats: rate limits, retries, blocked chats, migrated groups, digests, alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import Application
+
+from bot import digests
+from bot.service import Service
+from bot.tg import render
+from bot.timeutil import to_iso
+
+log = logging.getLogger(__name__)
+
+# Retries for network errors and 5xx within one round; the next tick tries again after that.
+NETWORK_RETRIES = 3
+NETWORK_BACKOFF = 1.0
+FAN_OUT = 32  # concurrent sends; the rate limiter keeps them within Telegram's limits
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """How sending one message (or a few parts) to one chat ended."""
+
+    status: str  # "sent" | "blocked" | "migrated" | "failed"
+    chat_id: int
+    new_chat_id: int | None = None
+    error: str | None = None
+
+
+async def send_parts(bot: Bot, chat_id: int, parts: list[str]) -> SendOutcome:
+    """Send message parts in order, with retries; never raises for Telegram trouble."""
+    for part in parts:
+        outcome = await _send_one(bot, chat_id, part)
+        if outcome.status != "sent":
+            return outcome
+    return SendOutcome("sent", chat_id)
+
+
+async def _send_one(bot: Bot, chat_id: int, text: str) -> SendOutcome:
+    plain_fallback = False
+    for attempt in range(NETWORK_RETRIES + 1):
+        try:
+            if plain_fallback:
+                await bot.send_message(chat_id, render.plain_text(text), parse_mode=None)
+            else:
+                await bot.send_message(chat_id, text)
+            return SendOutcome("sent", chat_id)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            log.info("chat %s: flood limit, waiting %.0f s", chat_id, seconds)
+            await asyncio.sleep(seconds)
+        except ChatMigrated as error:
+            return SendOutcome("migrated", chat_id, new_chat_id=error.new_chat_id)
+        except Forbidden as error:
+            return SendOutcome("blocked", chat_id, error=str(error))
+        except BadRequest as error:
+            message = str(error).lower()
+            if "chat not found" in message or "chat_id is empty" in message:
+                return SendOutcome("blocked", chat_id, error=str(error))
+            if "can't parse entities" in message and not plain_fallback:
+                log.warning("chat %s: HTML refused (%s); sending plain text", chat_id, error)
+                plain_fallback = True
+                continue
+            return SendOutcome("failed", chat_id, error=str(error))
+        except (TimedOut, NetworkError) as error:
+            if attempt == NETWORK_RETRIES:
+                return SendOutcome("failed", chat_id, error=str(error))
+            await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
+        except TelegramError as error:
+            return SendOutcome("failed", chat_id, error=str(error))
+    return SendOutcome("failed", chat_id, error="gave up after retries")
+
+
+def service_of(application: Application) -> Service:
+    return application.bot_data["service"]
+
+
+async def deliver_due_digests(application: Application) -> dict[str, int]:
+    """Send every due digest once; returns counts per outcome (sent, skipped, blocked, failed)."""
+    service = service_of(application)
+    due = digests.due_digests(service)
+    bodies: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    limiter = asyncio.Semaphore(FAN_OUT)
+
+    async def deliver(item: digests.DueDigest) -> None:
+        async with limiter:
+            status = await _deliver_one(application, service, item, bodies)
+        counts[status] = counts.get(status, 0) + 1
+
+    await asyncio.gather(*(deliver(item) for item in due))
+    if due:
+        log.info("digests: %s", counts)
+    return counts
+
+
+async def _deliver_one(
+    application: Application,
+    service: Service,
+    item: digests.DueDigest,
+    bodies: dict[str, list[str]],
+) -> str:
+    sub, digest = item.subscription, item.digest
+    store = service.store
+    now = service.clock()
+    cursor = to_iso(digest.until)
+    next_due = to_iso(item.next_due_at)
+    delivery = store.begin_delivery(
+        sub.chat_id,
+        to_iso(item.due_at) or "",
+        (to_iso(digest.since), cursor or ""),
+        digest.key(),
+        now,
+    )
+    if digest.is_empty() and sub.skip_empty:
+        store.finish_delivery(
+            delivery, sub.chat_id, status="skipped", now=now, cursor=cursor, next_due_at=next_due
+        )
+        return "skipped"
+    key = digest.key()
+    if key not in bodies:
+        bodies[key] = render.digest_body(digest)
+    local_day = _local_day(now, sub.timezone)
+    parts = render.split_message([render.digest_header(local_day), *bodies[key]])
+    outcome = await send_parts(application.bot, sub.chat_id, parts)
+    if outcome.status == "migrated" and outcome.new_chat_id:
+        log.info("chat %s migrated to %s", sub.chat_id, outcome.new_chat_id)
+        store.move_subscriber(sub.chat_id, outcome.new_chat_id)
+        outcome = await send_parts(application.bot, outcome.new_chat_id, parts)
+    chat_id = outcome.chat_id
+    if outcome.status == "sent":
+        store.finish_delivery(
+            delivery,
+            chat_id,
+            status="sent",
+            now=service.clock(),
+            cursor=cursor,
+            next_due_at=next_due,
+        )
+        return "sent"
+    if outcome.status == "blocked":
+        log.info("chat %s blocked the bot or is gone; unsubscribing it", chat_id)
+        digests.deactivate(service, chat_id)
+        store.finish_delivery(
+            delivery,
+            chat_id,
+            status="blocked",
+            now=now,
+            cursor=None,
+            next_due_at=None,
+            error=outcome.error,
+        )
+        return "blocked"
+    log.warning("digest to chat %s failed this round: %s", chat_id, outcome.error)
+    return "failed"
+
+
+def _local_day(now: datetime, zone: str):
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+async def send_breaking_alerts(application: Application) -> int:
+    """Send each breaking story once to subscribers with alerts on (not at night)."""
+    service = service_of(application)
+    sent = 0
+    for sub, story in digests.breaking_alerts(service):
+        if not service.store.mark_alert_sent(sub.chat_id, story.id, service.clock()):
+            continue
+        outcome = await send_parts(application.bot, sub.chat_id, [render.alert_text(story)])
+        if outcome.status == "blocked":
+            digests.deactivate(service, sub.chat_id)
+        sent += outcome.status == "sent"
+    return sent

@@ -1,0 +1,137 @@
+"""Issue 4 end to end: feeds on loopback → fetch → items/timeline/actors JSON from the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from bot.cli import main
+from bot.timeutil import utcnow
+from tests.newsdata import TODAY as WORLD_TODAY
+from tests.newsdata import serve_world, week_shift
+
+# The CLI runs on the real clock: the world moves by whole weeks to this week.
+TODAY = utcnow()
+TUESDAY = (WORLD_TODAY + week_shift(TODAY)).date().isoformat()
+MONDAY = (WORLD_TODAY + week_shift(TODAY) - timedelta(days=1)).date().isoformat()
+
+
+@pytest.fixture
+def world_config(tmp_path, feed_server):
+    urls = serve_world(feed_server, today=TODAY)
+    (tmp_path / "none.toml").write_text("")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "b.db"}"\n'
+        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp_path / "none.toml"}"\n'
+    )
+    opml = tmp_path / "f.opml"
+    opml.write_text(
+        "<opml version='2.0'><body>"
+        + "".join(f"<outline text='{n}' xmlUrl='{u}'/>" for n, u in urls.items())
+        + "</body></opml>"
+    )
+    assert main(["feeds", "import", str(opml), "--config", str(config)]) == 0
+    assert main(["fetch", "--config", str(config)]) == 0
+    return str(config)
+
+
+def cli_json(capsys, *argv):
+    capsys.readouterr()
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_items_json_carries_the_analysis(world_config, capsys):
+    items = cli_json(capsys, "items", "--all", "--json", "--config", world_config)
+    by_title = {item["title"]: item for item in items}
+    football = by_title["Shakhtar Donetsk beat Veres Rivne in the league"]
+    assert football["relevant"] is False and football["story"] is None
+    paris = by_title["Zelensky and Macron agree on security guarantees for Ukraine in Paris"]
+    assert paris["relevant"] is True and 0.5 <= paris["relevance"] <= 1
+    assert {"Volodymyr Zelensky", "Emmanuel Macron", "Coalition of the Willing"} <= set(
+        paris["actors"]
+    )
+    twin = by_title["Paris talks: Macron and Zelensky set out security guarantees for Ukraine"]
+    assert twin["story"] == paris["story"] is not None
+
+
+def test_timeline_json_has_one_entry_per_development_with_its_date(world_config, capsys):
+    entries = cli_json(capsys, "timeline", "--all", "--json", "--config", world_config)
+    assert [entry["date"] for entry in entries] == [TUESDAY, MONDAY]
+    geneva, paris = entries
+    assert "Geneva" in geneva["headline"] and geneva["kind"] == "meeting"
+    assert paris["sources"] == 2 and len(paris["items"]) == 2
+    assert {"Steve Witkoff", "Jared Kushner", "Kirill Dmitriev"} <= set(geneva["actors"])
+    assert set(paris) >= {"date", "headline", "kind", "story", "sources", "items", "actors"}
+    oldest = cli_json(
+        capsys, "timeline", "--all", "--oldest-first", "--json", "--config", world_config
+    )
+    assert [entry["date"] for entry in oldest] == [MONDAY, TUESDAY]
+
+
+def test_timeline_upcoming_lists_announced_meetings(world_config, capsys):
+    events = cli_json(capsys, "timeline", "--all", "--upcoming", "--json", "--config", world_config)
+    assert any("Berlin" in event["text"] for event in events)
+
+
+def test_actors_json_names_roles_mentions_and_trend(world_config, capsys):
+    actors = cli_json(capsys, "actors", "--all", "--json", "--config", world_config)
+    by_name = {actor["name"]: actor for actor in actors}
+    macron = by_name["Emmanuel Macron"]
+    assert macron["kind"] == "person" and "France" in macron["role"]
+    assert macron["items"] == 2 and macron["mentions"] >= 2
+    assert set(macron) >= {"name", "kind", "role", "mentions", "items", "last_seen", "trend"}
+    assert by_name["Russia"]["kind"] == "state"
+
+
+def test_reanalyse_is_idempotent(world_config, capsys):
+    before = cli_json(capsys, "timeline", "--all", "--json", "--config", world_config)
+    assert main(["reanalyse", "--config", world_config]) == 0
+    after = cli_json(capsys, "timeline", "--all", "--json", "--config", world_config)
+    assert [(e["date"], e["headline"], e["items"]) for e in after] == [
+        (e["date"], e["headline"], e["items"]) for e in before
+    ]
+
+
+def test_eval_reports_every_measure(tmp_path, capsys):
+    corpus = tmp_path / "mini.jsonl"
+    rows = [
+        {
+            "url": "https://a.example/1",
+            "title": "Zelensky and Macron discuss security guarantees for Ukraine",
+            "text": "Volodymyr Zelensky met Emmanuel Macron in Paris on "
+            "Monday to discuss security guarantees for Ukraine and a ceasefire with Russia.",
+            "lang": "en",
+            "source": "A",
+            "published": "2026-02-16",
+            "label": "on_topic",
+            "persons": ["Volodymyr Zelensky", "Emmanuel Macron"],
+            "orgs": ["Ukraine", "Russia"],
+            "event": "paris-2026-02-16",
+            "event_date": "2026-02-16",
+        },
+        {
+            "url": "https://b.example/2",
+            "title": "Football: Shakhtar win again",
+            "text": "Shakhtar Donetsk won the league match.",
+            "lang": "en",
+            "source": "B",
+            "published": "2026-02-16",
+            "label": "off_topic",
+            "persons": [],
+            "orgs": [],
+            "event": "other",
+            "event_date": None,
+        },
+    ]
+    corpus.write_text("\n".join(json.dumps(r) for r in rows))
+    report = cli_json(capsys, "eval", "--corpus", str(corpus), "--json")
+    assert report["relevance"]["all"]["f1"] == 1.0
+    assert report["persons"]["recall"] == 1.0
+    assert report["dates"]["accuracy"] == 1.0
+    capsys.readouterr()
+    assert main(["eval", "--corpus", str(tmp_path / "missing.jsonl")]) == 2
+    assert "cannot read" in capsys.readouterr().err
