@@ -514,12 +514,30 @@ class FakeTelegram:
         chat = self.chats.get(params.get("chat_id"))
         if chat is None:
             raise _ApiError(400, "Bad Request: chat not found")
-        return chat
+        return {"accent_color_id": 0, "max_reaction_count": 11, **chat}
 
     def _api_getChatMember(self, params, files):  # noqa: N802
         status = self.member_status.get((params.get("chat_id"), params.get("user_id")), "member")
         user = {"id": params.get("user_id"), "is_bot": False, "first_name": "Member"}
-        return {"status": status, "user": user}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "administrator":
+            rights = [
+                "can_be_edited",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ]
+            member |= {"is_anonymous": False, **dict.fromkeys(rights, False)}
+        elif status == "creator":
+            member["is_anonymous"] = False
+        return member
 
     def _api_setWebhook(self, params, files):  # noqa: N802
         return True
