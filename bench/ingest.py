@@ -1,14 +1,29 @@
-"""Ingest benchmark: the 200-feed corpus served on loopback, cold and warm `briefbot fetch --all`.
+"""Ingest benchmark: the 200-feed corpus on loopback, against lemon24/reader and the parse floor.
 
-Usage: python bench/ingest.py [--corpus ../shared/corpus/feeds] [--runs 1]
-Prints wall time, new items, entries per second and peak memory (max RSS) of each cycle.
+Usage: python bench/ingest.py [--corpus ../shared/corpus/feeds] [--executor thread|process]
+       [--runs 3] [--per-host 32] [--reader-workers 4] [--cli]
+
+In one run, each cycle in a fresh process (wall time, entries/s, peak RSS of that process):
+  (a) cold poll cycle of every feed into an empty database,
+  (b) warm cycle (every feed answers 304),
+  (c) lemon24/reader's ``update_feeds`` on the same loopback URLs (skipped if not installed:
+      ``pip install -e '.[bench]'``), into its own temporary database,
+  (d) the bare parse floor, in this process, sequential: feedparser alone, the lxml fast path
+      alone, and ``parse_feed`` (fast path with feedparser fallback) over the same bytes.
+
+By default a cycle is the ingest cycle of ``briefbot fetch --all`` without the analysis hook
+(fetch, parse, normalise, store); ``--cli`` runs ``briefbot fetch --all`` itself, analysis
+included. ``--executor process`` parses in a process pool instead of the default thread pool.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import io
 import os
-import re
+import platform
 import subprocess
 import sys
 import tempfile
@@ -20,29 +35,160 @@ sys.path.insert(0, str(ROOT))
 
 from tests.feedserver import FeedServer  # noqa: E402
 
+# --- child processes (one per measured cycle, so peak RSS is the cycle's own)
 
-def run_cycle(config: Path) -> tuple[float, str, float]:
-    """Run one `briefbot fetch --all` in a fresh process; return seconds, summary, peak RSS MiB."""
+
+def child_cycle(config: str, executor_kind: str) -> None:
+    """One ingest cycle of every active feed, without the analysis hook; prints the summary."""
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
+    from bot.config import load_settings
+    from bot.fetch import Fetcher
+    from bot.ingest import Ingestor
+    from bot.runtime import open_service
+
+    settings = load_settings(config)
+
+    async def main() -> str:
+        executor: Executor | None = ProcessPoolExecutor(2) if executor_kind == "process" else None
+        try:
+            with open_service(settings) as service:
+                async with Fetcher.from_settings(settings.feeds) as fetcher:
+                    ingestor = Ingestor(
+                        settings,
+                        service.store,
+                        fetcher,
+                        clock=service.clock,
+                        executor=executor,
+                    )
+                    report = await ingestor.run_cycle(all_feeds=True)
+                    entries = sum(outcome.entries for outcome in report.outcomes)
+                    return f"{report.summary()}; {entries} entries parsed"
+        finally:
+            if executor is not None:
+                executor.shutdown()
+
+    print(asyncio.run(main()))
+
+
+def child_reader(db: str, urls_file: str, workers: int) -> None:
+    """lemon24/reader: add every feed, then one ``update_feeds``; prints entry count."""
+    from reader import make_reader
+
+    urls = Path(urls_file).read_text().split()
+    reader = make_reader(db)
+    for url in urls:
+        reader.add_feed(url, exist_ok=True)
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "fetch", "--all", "--config", str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
+    reader.update_feeds(workers=workers, scheduled=False)
     seconds = time.perf_counter() - started
-    output = process.stdout.read() if process.stdout else ""
-    if status != 0:
-        raise SystemExit(f"fetch failed with status {status}: {output}")
-    return seconds, output.strip().splitlines()[-1], usage.ru_maxrss / 1024
+    entries = reader.get_entry_counts().total
+    broken = sum(1 for feed in reader.get_feeds() if feed.last_exception)
+    print(f"{len(urls)} feeds, {broken} failed; {entries} entries stored; {seconds:.1f} s")
+    reader.close()
+
+
+# --- the parent
+
+
+def run_child_wait4(args: list[str]) -> tuple[float, str, float]:
+    """Run one child process, reaped with wait4 so the peak RSS is its own; return seconds,
+    its last output line and peak RSS in MiB."""
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, *args], stdout=out, stderr=err, text=True, cwd=ROOT, env=env
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}): {stderr[-2000:]}")
+    lines = stdout.strip().splitlines()
+    return seconds, lines[-1] if lines else "", usage.ru_maxrss / 1024
+
+
+def parse_floor(files: list[Path]) -> dict[str, tuple[float, int, int]]:
+    """Sequential in-process parse of every file: seconds, entries, fallbacks per parser."""
+    import feedparser
+
+    from bot.parse import ParseError, parse_feed, prepared_xml
+    from bot.parse_fast import Declined, parse_with_lxml
+    from bot.parse_feedparser import parse_with_feedparser
+
+    bodies = [(path.suffix == ".json", path.read_bytes()) for path in files]
+    results: dict[str, tuple[float, int, int]] = {}
+
+    # feedparser as the old parse path ran it (sanitiser and URI rewriting off), then with its
+    # defaults, as reader runs it.
+    started, entries = time.perf_counter(), 0
+    for is_json, body in bodies:
+        with contextlib.suppress(ParseError):
+            if not is_json:
+                text, _ = prepared_xml(body)
+                entries += len(parse_with_feedparser(text, "http://127.0.0.1/feed").entries)
+    results["feedparser (our settings)"] = (time.perf_counter() - started, entries, 0)
+    started, entries = time.perf_counter(), 0
+    for _, body in bodies:
+        entries += len(feedparser.parse(io.BytesIO(body)).entries)
+    results["feedparser.parse (defaults)"] = (time.perf_counter() - started, entries, 0)
+
+    started, entries, declined = time.perf_counter(), 0, 0
+    for is_json, body in bodies:
+        if is_json:
+            continue
+        try:
+            _, data = prepared_xml(body)
+            entries += len(parse_with_lxml(data, "http://127.0.0.1/feed").entries)
+        except (Declined, ParseError):
+            declined += 1
+    results["lxml fast path alone (XML)"] = (time.perf_counter() - started, entries, declined)
+
+    started, entries, fallbacks = time.perf_counter(), 0, 0
+    for is_json, body in bodies:
+        content_type = "application/feed+json" if is_json else None
+        try:
+            feed = parse_feed(body, url="http://127.0.0.1/feed", content_type=content_type)
+        except ParseError:
+            continue
+        entries += len(feed.entries)
+        fallbacks += feed.format.endswith("+feedparser")
+    results["parse_feed (fast + fallback)"] = (time.perf_counter() - started, entries, fallbacks)
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpus/feeds")
+    parser.add_argument("--executor", choices=("thread", "process"), default="thread")
+    parser.add_argument("--runs", type=int, default=3, help="cold/warm pairs; the best is shown")
+    parser.add_argument("--reader-workers", type=int, default=4)
+    parser.add_argument(
+        "--per-host",
+        type=int,
+        default=4,
+        help="[feeds] per_host_concurrency (all corpus feeds share 127.0.0.1 here; higher values "
+        "measured slower, as the loopback server shares this process's 2 cores)",
+    )
+    parser.add_argument("--cli", action="store_true", help="time `briefbot fetch --all` itself")
+    parser.add_argument(
+        "--child-cycle", nargs=2, metavar=("CONFIG", "EXECUTOR"), help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--child-reader", nargs=3, metavar=("DB", "URLS", "WORKERS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.child_cycle:
+        child_cycle(*args.child_cycle)
+        return
+    if args.child_reader:
+        child_reader(args.child_reader[0], args.child_reader[1], int(args.child_reader[2]))
+        return
+
     files = sorted(p for p in args.corpus.iterdir() if p.is_file())
     total_bytes = sum(p.stat().st_size for p in files)
     with FeedServer() as server, tempfile.TemporaryDirectory() as tmp:
@@ -54,33 +200,123 @@ def main() -> None:
                 last_modified="Tue, 17 Feb 2026 12:00:00 GMT",
                 content_type="application/xml",
             )
+        urls = [server.url("/" + p.name) for p in files]
         opml = Path(tmp) / "feeds.opml"
         opml.write_text(
             "<opml version='2.0'><body>"
-            + "".join(f"<outline xmlUrl='{server.url('/' + p.name)}'/>" for p in files)
+            + "".join(f"<outline xmlUrl='{url}'/>" for url in urls)
             + "</body></opml>"
         )
-        config = Path(tmp) / "config.toml"
         (Path(tmp) / "none.toml").write_text("")
-        config.write_text(
-            f'[storage]\npath = "{tmp}/bench.db"\n'
-            f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp}/none.toml"\n'
-        )
-        subprocess.run(
-            [sys.executable, "-m", "bot", "feeds", "import", str(opml), "--config", str(config)],
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
         print(f"corpus: {len(files)} feeds, {total_bytes / 2**20:.1f} MiB, served on loopback")
-        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        print(
+            f"machine: {os.cpu_count()} cores, {platform.machine()}, Python "
+            f"{sys.version.split()[0]}, {_versions()}"
+        )
+        what = (
+            "`briefbot fetch --all` (analysis included)"
+            if args.cli
+            else (f"ingest cycle, {args.executor} executor for parsing")
+        )
+        print(f"cycle: {what}; per-host concurrency {args.per_host}; best of {args.runs}")
+        rows: dict[str, tuple[float, float, int]] = {}
+        summaries: dict[str, str] = {}
+        for run in range(args.runs):
+            config = _fresh_database(Path(tmp), run, opml, args.per_host)
+            if args.cli:
+                cycle = ["-m", "bot", "fetch", "--all", "--config", str(config)]
+            else:
+                cycle = [__file__, "--child-cycle", str(config), args.executor]
+            for label in ("cold", "warm"):
+                seconds, summary, peak = run_child_wait4(cycle)
+                entries = _number(summary, "entries parsed") or _number(summary, "new items")
+                if label not in rows or seconds < rows[label][0]:
+                    rows[label] = (seconds, max(peak, rows.get(label, (0, 0, 0))[1]), entries)
+                    summaries[label] = summary
         for label in ("cold", "warm"):
-            seconds, summary, peak = run_cycle(config)
-            match = re.search(r"(\d+) new items", summary)
-            new = int(match.group(1)) if match else 0
-            rate = f", {new / seconds:,.0f} new items/s" if new else ""
-            print(f"{label:>4}: {seconds:6.2f} s wall, peak RSS {peak:6.1f} MiB{rate}")
+            seconds, peak, entries = rows[label]
+            _print_row("(a) cold" if label == "cold" else "(b) warm", seconds, entries, peak)
+            print(f"      {summaries[label]}")
+
+        try:
+            import reader  # noqa: F401
+        except ImportError:
+            print("(c) reader: skipped (pip install -e '.[bench]' to compare with lemon24/reader)")
+        else:
+            urls_file = Path(tmp) / "urls.txt"
+            urls_file.write_text("\n".join(urls))
+            reader_args = [
+                __file__,
+                "--child-reader",
+                f"{tmp}/reader.sqlite",
+                str(urls_file),
+                str(args.reader_workers),
+            ]
+            seconds, summary, peak = run_child_wait4(reader_args)
+            entries = _number(summary, "entries stored")
+            rows["reader"] = (seconds, peak, entries)
+            _print_row(f"(c) reader ({args.reader_workers} workers)", seconds, entries, peak)
             print(f"      {summary}")
+
+    print("(d) parse floor, in-process, sequential over the same bytes:")
+    floor = parse_floor(files)
+    for label, (seconds, entries, fallbacks) in floor.items():
+        extra = f", {fallbacks} declined/fallbacks" if fallbacks else ""
+        print(f"      {label:<30} {seconds:6.2f} s, {entries:,} entries{extra}")
+
+    cold = rows["cold"][0]
+    print("ratios:")
+    if "reader" in rows:
+        print(
+            f"      reader cold / ours cold     {rows['reader'][0] / cold:6.1f}x  (target >= 10x)"
+        )
+    ours_floor = floor["parse_feed (fast + fallback)"][0]
+    print(f"      ours cold / parse_feed floor {cold / ours_floor:6.1f}x")
+    old_floor = floor["feedparser (our settings)"][0]
+    print(f"      ours cold / feedparser floor {cold / old_floor:6.2f}x")
+    print(
+        f"      warm cycle {rows['warm'][0]:.2f} s (target < 1 s); peak RSS max "
+        f"{max(rows['cold'][1], rows['warm'][1]):.0f} MiB (target < 250 MiB)"
+    )
+
+
+def _fresh_database(tmp: Path, run: int, opml: Path, per_host: int) -> Path:
+    """A config pointing at a new database holding every corpus feed; returns its path."""
+    config = tmp / f"config{run}.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp}/bench{run}.db"\n'
+        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp}/none.toml"\n'
+        f"per_host_concurrency = {per_host}\n"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "bot", "feeds", "import", str(opml), "--config", str(config)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    return config
+
+
+def _print_row(label: str, seconds: float, entries: int, peak: float) -> None:
+    rate = f", {entries / seconds:,.0f} entries/s" if entries else ""
+    print(f"{label:<26} {seconds:6.2f} s wall, peak RSS {peak:6.1f} MiB{rate}")
+
+
+def _number(text: str, suffix: str) -> int:
+    import re
+
+    match = re.search(rf"(\d+) {suffix}", text)
+    return int(match.group(1)) if match else 0
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("feedparser", "lxml", "reader"):
+        with contextlib.suppress(PackageNotFoundError):
+            found.append(f"{name} {version(name)}")
+    return ", ".join(found)
 
 
 if __name__ == "__main__":

@@ -74,12 +74,20 @@ class Analyser:
     def analyse(self, item: ItemText) -> ItemAnalysis:
         """Analyse one item (no I/O, no clock)."""
         relevance = score_relevance(self.topic, item.title, item.summary, item.language)
+        relevant = relevance.score >= self.threshold
+        actors = self.gazetteer.extract(item.title, item.summary, item.language)
+        if not relevant:
+            # Irrelevant reports never join stories or briefings: skip the costly parts (they
+            # run if an edit or `briefbot reanalyse` makes the report relevant).
+            return ItemAnalysis(
+                item.id, round(relevance.score, 4), False, actors, (), None, (), frozenset()
+            )
         dates = resolve_dates(item.title, item.summary, item.published, item.language)
         return ItemAnalysis(
             item_id=item.id,
             relevance=round(relevance.score, 4),
-            relevant=relevance.score >= self.threshold,
-            actors=self.gazetteer.extract(item.title, item.summary, item.language),
+            relevant=True,
+            actors=actors,
             candidates=tuple(self.gazetteer.candidates(item.title, item.summary)),
             event_date=dates.event_date,
             upcoming=tuple(dates.upcoming),

@@ -205,7 +205,10 @@ def _kind(gazetteer: Any, name: str) -> str:
 
 
 def _date_accuracy(service: Service, articles: list[dict], ids: list[int]) -> dict[str, Any]:
-    """Share of labelled events whose timeline entry (story date) is within a day of the label."""
+    """Share of labelled events whose timeline entry (story date) is within a day of the label.
+
+    Only on-topic events count: the timeline never shows off-topic reports, by design.
+    """
     from bot.briefing import timeline
 
     entries = timeline(service, days=None)
@@ -213,7 +216,11 @@ def _date_accuracy(service: Service, articles: list[dict], ids: list[int]) -> di
     events: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {}
     for article, item_id in zip(articles, ids, strict=True):
-        if article.get("event_date") and article.get("event") not in (None, "other"):
+        if (
+            article["label"] == "on_topic"
+            and article.get("event_date")
+            and article.get("event") not in (None, "other")
+        ):
             events[article["event"]].append(item_id)
             labels[article["event"]] = article["event_date"]
     correct = 0
