@@ -48,6 +48,7 @@ class FeedSettings:
     per_host_concurrency: int = 4
     timeout: float = 30.0
     max_body_bytes: int = 10 * 1024 * 1024
+    parse_workers: int = 2
     defaults_file: Path = Path("data/feeds.toml")
 
 
@@ -207,6 +208,7 @@ _SCHEMA: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
             "per_host_concurrency": _int_range(1, 64),
             "timeout": _seconds_float,
             "max_body_bytes": _bytes_size,
+            "parse_workers": _int_range(0, 32),
             "defaults_file": _path,
         },
     ),

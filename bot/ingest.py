@@ -18,6 +18,7 @@ from bot.normalise import normalise_entry
 from bot.parse import ParseError, parse_feed
 from bot.schedule import next_check_at
 from bot.store import Store
+from bot.workers import ParsePool
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ class Ingestor:
         *,
         clock: Callable[[], datetime],
         executor: Executor | None = None,
+        parse_pool: ParsePool | None = None,
         after_write: AfterWrite | None = None,
     ) -> None:
         self.settings = settings
@@ -131,6 +133,7 @@ class Ingestor:
         self.fetcher = fetcher
         self.clock = clock
         self.executor = executor
+        self.parse_pool = parse_pool
         self.after_write = after_write
 
     async def run_cycle(
@@ -170,16 +173,13 @@ class Ingestor:
             return self._fail(feed, f"internal error: {type(error).__name__}", None, {})
 
     async def parse(self, result: FetchResult, first_seen: datetime) -> ParsedDocument:
-        """Parse a fetched body off the event loop."""
+        """Parse a fetched body off the event loop (in a worker process when there is a pool)."""
+        content_type = result.headers.get("content-type")
+        args = (result.body or b"", result.final_url, content_type, first_seen)
+        if self.parse_pool is not None:
+            return await self.parse_pool.run(parse_document, *args)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.executor,
-            parse_document,
-            result.body or b"",
-            result.final_url,
-            result.headers.get("content-type"),
-            first_seen,
-        )
+        return await loop.run_in_executor(self.executor, parse_document, *args)
 
     async def _handle(self, feed: Feed, result: FetchResult) -> FeedOutcome:
         now = self.clock()

@@ -170,7 +170,11 @@ def analysis(db: sqlite_utils.Database) -> None:
 
 @migrations(name="0003_search")
 def search(db: sqlite_utils.Database) -> None:
-    """Full-text search over item titles and summaries (FTS5, kept in sync by triggers)."""
+    """Full-text search over relevant items (FTS5, kept in sync by triggers).
+
+    Only relevant items are indexed: search never shows the others, and indexing every report
+    would triple the cost of storing a cold cycle.
+    """
     _run(
         db,
         """
@@ -180,24 +184,34 @@ def search(db: sqlite_utils.Database) -> None:
         )
         """,
         """
-        CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+        CREATE TRIGGER items_fts_relevant AFTER UPDATE OF relevant ON items
+        WHEN new.relevant = 1 AND old.relevant = 0 BEGIN
             INSERT INTO items_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
         END
         """,
         """
-        CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+        CREATE TRIGGER items_fts_irrelevant AFTER UPDATE OF relevant ON items
+        WHEN new.relevant = 0 AND old.relevant = 1 BEGIN
             INSERT INTO items_fts (items_fts, rowid, title, summary)
             VALUES ('delete', old.id, old.title, old.summary);
         END
         """,
         """
-        CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+        CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items
+        WHEN old.relevant = 1 AND new.relevant = 1 BEGIN
             INSERT INTO items_fts (items_fts, rowid, title, summary)
             VALUES ('delete', old.id, old.title, old.summary);
             INSERT INTO items_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
         END
         """,
-        "INSERT INTO items_fts (items_fts) VALUES ('rebuild')",
+        """
+        CREATE TRIGGER items_fts_delete AFTER DELETE ON items WHEN old.relevant = 1 BEGIN
+            INSERT INTO items_fts (items_fts, rowid, title, summary)
+            VALUES ('delete', old.id, old.title, old.summary);
+        END
+        """,
+        "INSERT INTO items_fts (rowid, title, summary) "
+        "SELECT id, title, summary FROM items WHERE relevant = 1",
     )
 
 

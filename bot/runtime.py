@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from bot.config import Settings
 from bot.service import Service
 from bot.store import Store
+from bot.workers import ParsePool
 
 
 @contextmanager
@@ -16,9 +17,13 @@ def open_service(settings: Settings) -> Iterator[Service]:
     from bot.feedadmin import load_default_feeds
 
     store = Store.open(settings.storage.path)
+    service = Service(settings, store)
+    if settings.feeds.parse_workers:
+        service.parse_pool = ParsePool(settings.feeds.parse_workers)
     try:
-        service = Service(settings, store)
         load_default_feeds(service)
         yield service
     finally:
+        if service.parse_pool is not None:
+            service.parse_pool.close()
         store.close()

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.fetch import Fetcher
     from bot.ingest import Ingestor
     from bot.pipeline import AnalysisPipeline
+    from bot.workers import ParsePool
 
 
 class Service:
@@ -28,6 +29,7 @@ class Service:
         self.store = store
         self.clock = clock
         self.executor: Executor | None = None
+        self.parse_pool: ParsePool | None = None
         self._analyser: Analyser | None = None
 
     @property
@@ -65,6 +67,7 @@ class Service:
             fetcher,
             clock=self.clock,
             executor=self.executor,
+            parse_pool=self.parse_pool,
             after_write=self.pipeline().analyse_ids,
         )
 

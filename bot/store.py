@@ -268,15 +268,20 @@ class Store:
     ) -> tuple[list[int], list[int], bool]:
         """Write one feed's poll in one transaction; return (new ids, changed ids, recovered)."""
         stamp = to_iso(now)
-        new_ids: list[int] = []
         changed_ids: list[int] = []
+        conn = self.db.conn
         with self.db.atomic():
-            for entry in plan.new:
-                cursor = self.db.execute(
-                    "INSERT INTO items (guid, link, canonical_link, title, summary, author, "
-                    "language, published_at, first_seen_at, content_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
+            # Ids are assigned here, inside the write transaction (one writer at a time), so
+            # items and their feed links go in with two executemany calls instead of 2n calls.
+            first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM items").fetchone()[0]
+            new_ids = list(range(first, first + len(plan.new)))
+            conn.executemany(
+                "INSERT INTO items (id, guid, link, canonical_link, title, summary, author, "
+                "language, published_at, first_seen_at, content_hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        item_id,
                         entry.guid,
                         entry.link,
                         entry.canonical_link,
@@ -287,10 +292,18 @@ class Store:
                         to_iso(entry.published_at),
                         stamp,
                         entry.content_hash,
-                    ],
-                )
-                new_ids.append(cursor.lastrowid)
-                self._link(cursor.lastrowid, feed_id, entry.entry_key, stamp)
+                    )
+                    for item_id, entry in zip(new_ids, plan.new, strict=True)
+                ],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO item_feeds (item_id, feed_id, entry_key, first_seen_at) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (item_id, feed_id, entry.entry_key, stamp)
+                    for item_id, entry in zip(new_ids, plan.new, strict=True)
+                ],
+            )
             for item_id, entry in plan.changed:
                 self.db.execute(
                     "UPDATE items SET title = ?, summary = ?, link = ?, canonical_link = ?, "
@@ -779,6 +792,35 @@ class Store:
     def table_names(self) -> list[str]:
         """Names of the tables in the database."""
         return self.db.table_names()
+
+    # --- charts (bot/chartdata.py) ----------------------------------------------------------
+
+    def relevant_reports_per_day(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Relevant items per UTC publication day in [since, until): ``day``, ``reports``."""
+        return self._rows(
+            "SELECT substr(published_at, 1, 10) AS day, COUNT(*) AS reports FROM items "
+            "WHERE relevant = 1 AND published_at >= ? AND published_at < ? "
+            "GROUP BY day ORDER BY day",
+            [since, until],
+        )
+
+    def actor_mentions_per_day(
+        self, names: list[str], since: str, until: str
+    ) -> list[dict[str, Any]]:
+        """Mentions of the given actors in relevant items per UTC publication day in [since, until).
+
+        Rows: ``day``, ``name``, ``mentions``; days without mentions are absent.
+        """
+        if not names:
+            return []
+        marks = ",".join("?" * len(names))
+        return self._rows(
+            "SELECT substr(i.published_at, 1, 10) AS day, a.actor AS name, "
+            "SUM(a.mentions) AS mentions FROM item_actors a JOIN items i ON i.id = a.item_id "
+            f"WHERE i.relevant = 1 AND i.published_at >= ? AND i.published_at < ? "
+            f"AND a.actor IN ({marks}) GROUP BY day, a.actor ORDER BY day, a.actor",
+            [since, until, *names],
+        )
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:

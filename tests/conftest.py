@@ -56,7 +56,7 @@ def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
         admins=(ADMIN_ID,),
     )
     base = replace_section(base, "storage", path=tmp_path / "data" / "briefbot.db")
-    return replace_section(base, "feeds", allow_private_networks=True)
+    return replace_section(base, "feeds", allow_private_networks=True, parse_workers=0)
 
 
 @pytest.fixture
