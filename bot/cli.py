@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from bot import __version__, cli_analysis, cli_feeds
+from bot import __version__, cli_analysis, cli_extra, cli_feeds
 from bot.cli_feeds import CommandError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_feeds.register(sub, common)
     cli_analysis.register(sub, common)
+    cli_extra.register(sub, common)
     return parser
 
 
@@ -82,3 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`briefbot items | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 FAILURE_NOTICE_AFTER = timedelta(hours=24)
 # Stored summaries keep the opening of a report: enough for analysis to see who acted.
 SUMMARY_MAX = 2000
+# Entries kept from one document (feeds list newest first): a 50,000-entry feed must not stall
+# the bot with its writes and analysis. Real feeds carry tens to a few hundred.
+MAX_ENTRIES = 1000
 
 # Awaited with the ids of new and changed items after each feed's write (the analysis hook).
 AfterWrite = Callable[[list[int]], Awaitable[object]]
@@ -47,7 +50,10 @@ def parse_document(
     parsed = parse_feed(body, url=url, content_type=content_type)
     entries: list[Entry] = []
     warnings = list(parsed.warnings)
-    for index, raw in enumerate(parsed.entries):
+    raw_entries = parsed.entries[:MAX_ENTRIES]
+    if len(parsed.entries) > MAX_ENTRIES:
+        warnings.append(f"{len(parsed.entries)} entries; only the first {MAX_ENTRIES} are kept")
+    for index, raw in enumerate(raw_entries):
         try:
             entries.append(
                 normalise_entry(
@@ -145,6 +151,7 @@ class Ingestor:
         feeds = self.store.list_feeds(active_only=True) if all_feeds else self.store.due_feeds(now)
         report = CycleReport()
         done = 0
+        await self.catch_up_analysis()
 
         async def one(feed: Feed) -> None:
             nonlocal done
@@ -160,6 +167,19 @@ class Ingestor:
         report.notices.extend(self.failure_notices())
         report.seconds = time.perf_counter() - started
         return report
+
+    async def catch_up_analysis(self) -> int:
+        """Analyse items a killed process stored but never analysed; return how many."""
+        if self.after_write is None:
+            return 0
+        ids = self.store.unanalysed_item_ids()
+        if ids:
+            log.info("analysing %d stored items that were never analysed", len(ids))
+            try:
+                await self.after_write(ids)
+            except Exception:  # the cycle must still run; the items are tried again next time
+                log.exception("analysis of %d pending items failed", len(ids))
+        return len(ids)
 
     async def poll_feed(self, feed: Feed) -> FeedOutcome:
         """Fetch, parse and store one feed; never raises for a bad feed."""

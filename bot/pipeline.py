@@ -25,10 +25,32 @@ from bot.timeutil import from_iso, to_iso
 
 STORY_WINDOW_DAYS = 4
 STORY_ACTORS = 8
+CHUNK = 200
+HEADLINE_SAMPLE = 40
 
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text and len(text) >= 10 else None
+
+
+def _candidate(row: dict[str, Any]) -> StoryCandidate:
+    first = from_iso(row["first_published"])
+    last = from_iso(row["last_published"])
+    assert first is not None and last is not None
+    return StoryCandidate(
+        id=row["id"],
+        fingerprint=frozenset(json.loads(row["fingerprint"])),
+        actors=frozenset(json.loads(row["actors"])),
+        first_published=first,
+        last_published=last,
+        event_date=_day(row["day"]),
+        size=row["size"],
+    )
+
+
+def _spread(items: list[StoryItem], count: int) -> list[StoryItem]:
+    step = len(items) / count
+    return [items[int(index * step)] for index in range(count)]
 
 
 def item_text(row: dict[str, Any]) -> ItemText:
@@ -73,44 +95,92 @@ class AnalysisPipeline:
         self.window_days = window_days
 
     async def analyse_ids(self, ids: list[int]) -> list[ItemAnalysis]:
-        """Analyse items by id: the pure part in the executor, the writes here."""
+        """Analyse items by id: the pure part in the executor, the writes here, in chunks.
+
+        Each chunk is one transaction, and the event loop gets a turn between chunks, so a
+        feed with thousands of new reports never stalls the chat.
+        """
         rows = self.store.items_for_analysis(ids)
-        if not rows:
-            return []
-        texts = [item_text(row) for row in rows]
         loop = asyncio.get_running_loop()
-        results = await loop.run_in_executor(self.executor, self.analyser.analyse_many, texts)
-        self.apply(rows, results)
+        results: list[ItemAnalysis] = []
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            texts = [item_text(row) for row in chunk]
+            done = await loop.run_in_executor(self.executor, self.analyser.analyse_many, texts)
+            self.apply(chunk, done)
+            results += done
+            await asyncio.sleep(0)
         return results
 
     def analyse_ids_sync(self, ids: list[int]) -> list[ItemAnalysis]:
         """Same as :meth:`analyse_ids` on the current thread (CLI re-analysis, eval)."""
         rows = self.store.items_for_analysis(ids)
-        results = self.analyser.analyse_many([item_text(row) for row in rows])
-        self.apply(rows, results)
+        results: list[ItemAnalysis] = []
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            done = self.analyser.analyse_many([item_text(row) for row in chunk])
+            self.apply(chunk, done)
+            results += done
         return results
 
     def apply(self, rows: list[dict[str, Any]], results: list[ItemAnalysis]) -> None:
-        """Store analyses and update stories, in publication order, in one transaction."""
+        """Store analyses and update stories, in publication order, in one transaction.
+
+        Stories grown by this batch are tracked in memory (merged fingerprint, actors, size,
+        times), so the next report of the batch sees them; each touched story's headline,
+        date and kind are recomputed once, at the end.
+        """
         now = self.clock()
         touched: set[int] = set()
+        grown: dict[int, StoryCandidate] = {}
         with self.store.transaction():
             for row, result in zip(rows, results, strict=True):
                 self._save(result, now)
                 old_story = row["story_id"]
                 if result.relevant:
-                    story_id = old_story or self._choose(row, result)
+                    story_id = old_story or self._choose(row, result, grown)
                     if story_id is None:
                         story_id = self.store.create_story(now)
                     self.store.set_item_story(row["id"], story_id)
-                    # Refresh now: the next item of this batch must see the grown story.
-                    self.refresh_story(story_id, now)
-                    touched.discard(story_id)
+                    grown[story_id] = self._grow(grown.get(story_id), story_id, row, result)
+                    touched.add(story_id)
                 elif old_story is not None:
                     self.store.set_item_story(row["id"], None)
                     touched.add(old_story)
-            for story_id in touched:
+            for story_id in sorted(touched):
                 self.refresh_story(story_id, now)
+
+    def _grow(
+        self,
+        known: StoryCandidate | None,
+        story_id: int,
+        row: dict[str, Any],
+        result: ItemAnalysis,
+    ) -> StoryCandidate:
+        published = from_iso(row["published_at"])
+        assert published is not None
+        if known is None:
+            stored = self.store.story_candidate(story_id)
+            known = _candidate(stored) if stored and stored["size"] else None
+        if known is None:
+            return StoryCandidate(
+                story_id,
+                result.fingerprint,
+                frozenset(result.actors),
+                published,
+                published,
+                result.event_date,
+                1,
+            )
+        return StoryCandidate(
+            story_id,
+            merge_fingerprint(known.fingerprint, result.fingerprint, known.size),
+            known.actors | frozenset(result.actors),
+            min(known.first_published, published),
+            max(known.last_published, published),
+            known.event_date or result.event_date,
+            known.size + 1,
+        )
 
     def _save(self, result: ItemAnalysis, now: datetime) -> None:
         self.store.save_item_analysis(
@@ -126,7 +196,9 @@ class AnalysisPipeline:
         for candidate in result.candidates:
             self.store.note_candidate(candidate.name, candidate.cue, candidate.context, now)
 
-    def _choose(self, row: dict[str, Any], result: ItemAnalysis) -> int | None:
+    def _choose(
+        self, row: dict[str, Any], result: ItemAnalysis, grown: dict[int, StoryCandidate]
+    ) -> int | None:
         published = from_iso(row["published_at"])
         assert published is not None
         anchor = (
@@ -138,18 +210,8 @@ class AnalysisPipeline:
         rows = self.store.story_candidates(
             to_iso(anchor - span) or "", to_iso(published + span) or ""
         )
-        candidates = [
-            StoryCandidate(
-                id=cand["id"],
-                fingerprint=frozenset(json.loads(cand["fingerprint"])),
-                actors=frozenset(json.loads(cand["actors"])),
-                first_published=from_iso(cand["first_published"]),
-                last_published=from_iso(cand["last_published"]),
-                event_date=_day(cand["day"]),
-                size=cand["size"],
-            )
-            for cand in rows
-        ]
+        candidates = {cand["id"]: _candidate(cand) for cand in rows if cand["size"]}
+        candidates.update(grown)
         item = StoryItem(
             id=row["id"],
             title=row["title"] or "",
@@ -159,7 +221,9 @@ class AnalysisPipeline:
             actors=frozenset(result.actors),
             language=row.get("language"),
         )
-        return choose_story(item, result.fingerprint, candidates, window_days=self.window_days)
+        return choose_story(
+            item, result.fingerprint, list(candidates.values()), window_days=self.window_days
+        )
 
     def refresh_story(self, story_id: int, now: datetime) -> None:
         """Recompute a story's headline, date, kind, sources, actors and fingerprint."""
@@ -171,10 +235,12 @@ class AnalysisPipeline:
         fp: frozenset[str] = frozenset()
         for size, row in enumerate(members):
             fp = merge_fingerprint(fp, frozenset(json.loads(row["fingerprint"] or "[]")), size)
+        # The headline compares reports pairwise: choose it from a bounded, spread-out sample.
+        sample = items if len(items) <= HEADLINE_SAMPLE else _spread(items, HEADLINE_SAMPLE)
         mentions: Counter[str] = Counter()
         for row in members:
             mentions.update(json.loads(row["actors"] or "{}"))
-        title = headline(items)
+        title = headline(sample)
         lead = next((row for row in members if row["title"] == title), members[0])
         text = " ".join(row["summary"] or "" for row in members[:5])
         self.store.update_story(

@@ -377,6 +377,13 @@ class Store:
             )
         return sorted(rows, key=lambda row: (row["published_at"], row["id"]))
 
+    def unanalysed_item_ids(self, limit: int = 5000) -> list[int]:
+        """Items stored but never analysed (a crash between the two transactions), oldest first."""
+        rows = self._rows(
+            "SELECT id FROM items WHERE analysed_at IS NULL ORDER BY id LIMIT ?", [limit]
+        )
+        return [row["id"] for row in rows]
+
     def all_item_ids(self) -> list[int]:
         """Every item id, oldest publication first (for re-analysis)."""
         return [row["id"] for row in self._rows("SELECT id FROM items ORDER BY published_at, id")]
@@ -444,6 +451,14 @@ class Store:
             "SELECT id, fingerprint, actors, first_published, last_published, day, size "
             "FROM stories WHERE last_published >= ? AND first_published <= ?",
             [since, until],
+        )
+
+    def story_candidate(self, story_id: int) -> dict[str, Any] | None:
+        """One story's grouping fields (as story_candidates returns them)."""
+        return self._one(
+            "SELECT id, fingerprint, actors, first_published, last_published, day, size "
+            "FROM stories WHERE id = ?",
+            [story_id],
         )
 
     def create_story(self, now: datetime) -> int:

@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.service import Service
-from bot.tg import admin, handlers, jobs, subscribe
+from bot.tg import admin, chart, handlers, jobs, subscribe
 from bot.tg.commands import COMMANDS, commands_for
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ HANDLERS = {
     "search": handlers.search,
     "upcoming": handlers.upcoming,
     "sources": handlers.sources,
+    "chart": chart.chart,
     "subscribe": subscribe.subscribe,
     "unsubscribe": subscribe.unsubscribe,
     "settings": subscribe.settings,

@@ -25,6 +25,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("search", "Search relevant reports", "WORDS", "/search reassurance force"),
     CommandSpec("upcoming", "Announced meetings and deadlines"),
     CommandSpec("sources", "The feeds in use and their health"),
+    CommandSpec("chart", "A picture of the last days", "[days]", "/chart 14"),
     CommandSpec("subscribe", "Daily digest at your time", "[HH:MM] [Area/City]", "/subscribe 08:00 Europe/Kyiv"),
     CommandSpec("unsubscribe", "Stop the daily digest"),
     CommandSpec("settings", "Digest time, zone, days, alerts"),
