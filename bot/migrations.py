@@ -270,3 +270,9 @@ def digests(db: sqlite_utils.Database) -> None:
         """,
         "ALTER TABLE subscribers ADD COLUMN last_digest_at TEXT",
     )
+
+
+@migrations(name="0007_preferences")
+def preferences(db: sqlite_utils.Database) -> None:
+    """Per-user choices, such as the language picked with /language."""
+    _run(db, "CREATE TABLE preferences (user_id INTEGER PRIMARY KEY, language TEXT)")

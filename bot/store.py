@@ -784,6 +784,25 @@ class Store:
             [since],
         )
 
+    # --- preferences -----------------------------------------------------------------------
+
+    def language_of(self, user_id: int) -> str | None:
+        """The language a user chose with /language, if any."""
+        row = self._one("SELECT language FROM preferences WHERE user_id = ?", [user_id])
+        return row["language"] if row else None
+
+    def set_language(self, user_id: int, language: str) -> None:
+        """Remember a user's language (and use it for their private chat's digests)."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO preferences (user_id, language) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
+                [user_id, language],
+            )
+            self.db.execute(
+                "UPDATE subscribers SET language = ? WHERE chat_id = ?", [language, user_id]
+            )
+
     # --- custom actors ---------------------------------------------------------------------
 
     def custom_actors(self) -> list[dict[str, Any]]:

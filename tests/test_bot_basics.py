@@ -26,10 +26,17 @@ async def test_help_in_a_group_with_bot_mention(bot, fake_telegram):
     assert "/help" in reply
 
 
-async def test_command_list_is_published_on_start(bot, fake_telegram):
-    [call] = await fake_telegram.wait_for(lambda: fake_telegram.calls_to("setMyCommands"))
-    names = [command["command"] for command in call.params["commands"]]
-    assert "start" in names and "help" in names
+async def test_command_list_is_published_on_start_in_both_languages(bot, fake_telegram):
+    calls = await fake_telegram.wait_for(
+        lambda: len(found := fake_telegram.calls_to("setMyCommands")) == 2 and found
+    )
+    english, ukrainian = calls
+    names = [command["command"] for command in english.params["commands"]]
+    assert "start" in names and "help" in names and "addfeed" not in names
+    assert "language_code" not in english.params
+    assert ukrainian.params["language_code"] == "uk"
+    help_uk = next(c for c in ukrainian.params["commands"] if c["command"] == "help")
+    assert help_uk["description"] == "Команди, доступні вам"
 
 
 async def test_bot_starts_even_when_set_my_commands_fails(service, fake_telegram):

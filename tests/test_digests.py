@@ -299,3 +299,13 @@ async def test_breaking_alerts_once_and_never_at_night(
     assert alert.startswith("⚡ Breaking")
     assert fake_telegram.sent_texts(NEW_YORK) == []
     assert await delivery.send_breaking_alerts(bot) == 0
+
+
+async def test_digest_comes_in_the_subscribers_language(world, bot, clock, fake_telegram):
+    service = world
+    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv", language="uk")
+    clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
+    await delivery.deliver_due_digests(bot)
+    [digest] = fake_telegram.sent_texts(KYIV)
+    assert digest.startswith("Ваш огляд — 18 лютого 2026")
+    assert "2 джерела" in digest and "Ключові дійові особи" in digest

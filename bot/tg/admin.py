@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot import briefing, feedadmin
 from bot.actors import KINDS
 from bot.tg import render
-from bot.tg.handlers import Usage, command, reply, service_of
+from bot.tg.handlers import Usage, command, reply, service_of, tr_of
 
 log = logging.getLogger(__name__)
 
@@ -19,51 +19,56 @@ log = logging.getLogger(__name__)
 async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addfeed URL [name]: fetch and parse now; add only a reachable, usable feed."""
     if not context.args:
-        raise Usage("Give the feed's URL")
+        raise Usage("arg.url")
     url, name = context.args[0], " ".join(context.args[1:]).strip() or None
     if len(url) > 2000 or (name and len(name) > 100):
-        raise Usage("That URL or name is too long")
+        raise Usage("arg.too_long")
     service = service_of(context)
+    tr = tr_of(update, context)
     fetcher = context.application.bot_data["fetcher"]
     try:
         added = await feedadmin.add_feed(service, fetcher, url, name)
     except feedadmin.FeedAdminError as error:
-        await update.effective_message.reply_text(f"Not added: {render.escape(error, 300)}")
+        await update.effective_message.reply_text(
+            tr("addfeed.refused", reason=render.escape(error, 300))
+        )
         return
     relevant = service.store.count_relevant(list(added.outcome.new_ids))
     feed = added.feed
     log.info("admin %s added feed %s", update.effective_user.id, feed.id)
     await update.effective_message.reply_text(
-        f"Added feed {feed.id}: <b>{render.escape(feed.display_name, 100)}</b>\n"
-        f"{added.outcome.entries} items found, {relevant} relevant."
+        tr("addfeed.added", id=feed.id, name=render.escape(feed.display_name, 100))
+        + "\n"
+        + tr.n("addfeed.found", added.outcome.entries, relevant=relevant)
     )
 
 
-async def _feed_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action, verb: str):
+async def _feed_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action, done: str):
     if len(context.args) != 1:
-        raise Usage("Give one feed id or URL")
+        raise Usage("arg.feed_ref")
     service = service_of(context)
     try:
         feed = action(service, context.args[0])
     except feedadmin.FeedAdminError as error:
         await update.effective_message.reply_text(render.escape(error, 300))
         return
+    tr = tr_of(update, context)
     await update.effective_message.reply_text(
-        f"{verb} feed {feed.id}: {render.escape(feed.display_name, 100)}"
+        tr(done, id=feed.id, name=render.escape(feed.display_name, 100))
     )
 
 
 @command("removefeed")
 async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/removefeed ID|URL."""
-    await _feed_action(update, context, feedadmin.remove_feed, "Removed")
+    await _feed_action(update, context, feedadmin.remove_feed, "feed.removed")
 
 
 @command("pausefeed")
 async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pausefeed ID|URL."""
     await _feed_action(
-        update, context, lambda s, ref: feedadmin.set_feed_paused(s, ref, True), "Paused"
+        update, context, lambda s, ref: feedadmin.set_feed_paused(s, ref, True), "feed.paused"
     )
 
 
@@ -71,20 +76,22 @@ async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/resumefeed ID|URL."""
     await _feed_action(
-        update, context, lambda s, ref: feedadmin.set_feed_paused(s, ref, False), "Resumed"
+        update, context, lambda s, ref: feedadmin.set_feed_paused(s, ref, False), "feed.resumed"
     )
 
 
 @command("feeds")
 async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feeds: health of every feed."""
-    await reply(update, render.feeds_admin_blocks(service_of(context).store.list_feeds()))
+    feeds = service_of(context).store.list_feeds()
+    await reply(update, render.feeds_admin_blocks(tr_of(update, context), feeds))
 
 
 @command("candidates")
 async def candidates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/candidates: unknown names seen next to role words."""
-    await reply(update, render.candidates_blocks(service_of(context).store.candidates(limit=30)))
+    rows = service_of(context).store.candidates(limit=30)
+    await reply(update, render.candidates_blocks(tr_of(update, context), rows))
 
 
 @command("addactor")
@@ -96,14 +103,15 @@ async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         kind = args.pop().lower()
     name = " ".join(args).strip()
     if not name:
-        raise Usage("Give the actor's name")
+        raise Usage("arg.actor_name")
     if len(name) > 80 or not any(ch.isalpha() for ch in name):
-        raise Usage("That is not a usable name")
+        raise Usage("arg.bad_name")
     service = service_of(context)
     service.add_actor(name, kind, update.effective_user.id)
     log.info("admin %s added actor %r", update.effective_user.id, name)
+    tr = tr_of(update, context)
     await update.effective_message.reply_text(
-        f"Added {render.escape(kind)} <b>{render.escape(name)}</b>. New reports will be matched."
+        tr("addactor.done", kind=tr(f"kind.{kind}"), name=render.escape(name))
     )
 
 
@@ -111,18 +119,19 @@ async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addadmin USER_ID."""
     if len(context.args) != 1 or not context.args[0].isdigit() or len(context.args[0]) > 15:
-        raise Usage("Give the user's numeric Telegram id")
+        raise Usage("arg.user_id")
     service = service_of(context)
     user_id = int(context.args[0])
     added = service.store.add_admin(user_id, update.effective_user.id, service.clock())
     log.info("admin %s made %s an admin", update.effective_user.id, user_id)
-    text = f"User {user_id} is now an admin." if added else f"User {user_id} already is an admin."
-    await update.effective_message.reply_text(text)
+    tr = tr_of(update, context)
+    await update.effective_message.reply_text(
+        tr("addadmin.done" if added else "addadmin.already", id=user_id)
+    )
 
 
 @command("stats")
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats."""
-    await update.effective_message.reply_text(
-        render.stats_text(briefing.stats(service_of(context)))
-    )
+    totals = briefing.stats(service_of(context))
+    await update.effective_message.reply_text(render.stats_text(tr_of(update, context), totals))

@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.i18n import DEFAULT, LANGUAGES, translator
 from bot.service import Service
 from bot.tg import admin, chart, handlers, jobs, subscribe
 from bot.tg.commands import COMMANDS, commands_for
@@ -41,6 +42,7 @@ HANDLERS = {
     "unsubscribe": subscribe.unsubscribe,
     "settings": subscribe.settings,
     "digest": subscribe.digest_now,
+    "language": handlers.language,
     "addfeed": admin.addfeed,
     "removefeed": admin.removefeed,
     "pausefeed": admin.pausefeed,
@@ -100,11 +102,16 @@ def build_application(service: Service) -> Application:
 async def _post_init(application: Application) -> None:
     """Start the jobs and publish the command list; a failure there never stops the bot."""
     await jobs.start_jobs(application)
-    commands = [BotCommand(spec.name, spec.description) for spec in commands_for(False)]
-    try:
-        await application.bot.set_my_commands(commands)
-    except TelegramError as error:
-        log.warning("could not publish the command list (setMyCommands): %s", error)
+    for lang in LANGUAGES:
+        tr = translator(lang)
+        commands = [BotCommand(spec.name, tr(f"cmd.{spec.name}")) for spec in commands_for(False)]
+        try:
+            # English is the default menu; Ukrainian clients get theirs.
+            await application.bot.set_my_commands(
+                commands, language_code=None if lang == DEFAULT else lang
+            )
+        except TelegramError as error:
+            log.warning("could not publish the %s command list (setMyCommands): %s", lang, error)
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -30,6 +30,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("unsubscribe", "Stop the daily digest"),
     CommandSpec("settings", "Digest time, zone, days, alerts"),
     CommandSpec("digest", "The digest you would get now"),
+    CommandSpec("language", "Choose English or Ukrainian", "[en|uk]", "/language uk"),
     CommandSpec("addfeed", "Add a feed (fetched and checked now)", "URL [name]", "/addfeed https://example.org/rss Example", admin_only=True),
     CommandSpec("removefeed", "Remove a feed", "ID|URL", "/removefeed 3", admin_only=True),
     CommandSpec("pausefeed", "Stop polling a feed", "ID|URL", "/pausefeed 3", admin_only=True),

@@ -21,6 +21,7 @@ from telegram.error import (
 from telegram.ext import Application
 
 from bot import digests
+from bot.i18n import translator
 from bot.service import Service
 from bot.tg import render
 from bot.timeutil import to_iso
@@ -57,7 +58,9 @@ async def _send_one(bot: Bot, chat_id: int, text: str) -> SendOutcome:
     for attempt in range(NETWORK_RETRIES + 1):
         try:
             if plain_fallback:
-                await bot.send_message(chat_id, render.plain_text(text), parse_mode=None)
+                # Plain text, in pieces that fit even if Telegram counted the HTML as too long.
+                for piece in render.split_message([render.plain_text(text)]):
+                    await bot.send_message(chat_id, piece, parse_mode=None)
             else:
                 await bot.send_message(chat_id, text)
             return SendOutcome("sent", chat_id)
@@ -74,7 +77,8 @@ async def _send_one(bot: Bot, chat_id: int, text: str) -> SendOutcome:
             message = str(error).lower()
             if "chat not found" in message or "chat_id is empty" in message:
                 return SendOutcome("blocked", chat_id, error=str(error))
-            if "can't parse entities" in message and not plain_fallback:
+            refused = "can't parse entities" in message or "message is too long" in message
+            if refused and not plain_fallback:
                 log.warning("chat %s: HTML refused (%s); sending plain text", chat_id, error)
                 plain_fallback = True
                 continue
@@ -134,11 +138,12 @@ async def _deliver_one(
             delivery, sub.chat_id, status="skipped", now=now, cursor=cursor, next_due_at=next_due
         )
         return "skipped"
-    key = digest.key()
+    tr = translator(sub.language)
+    key = f"{digest.key()}:{tr.lang}"
     if key not in bodies:
-        bodies[key] = render.digest_body(digest)
+        bodies[key] = render.digest_body(tr, digest)
     local_day = _local_day(now, sub.timezone)
-    parts = render.split_message([render.digest_header(local_day), *bodies[key]])
+    parts = render.split_message([render.digest_header(tr, local_day), *bodies[key]])
     outcome = await send_parts(application.bot, sub.chat_id, parts)
     if outcome.status == "migrated" and outcome.new_chat_id:
         log.info("chat %s migrated to %s", sub.chat_id, outcome.new_chat_id)
@@ -183,7 +188,9 @@ async def send_breaking_alerts(application: Application) -> int:
     for sub, story in digests.breaking_alerts(service):
         if not service.store.mark_alert_sent(sub.chat_id, story.id, service.clock()):
             continue
-        outcome = await send_parts(application.bot, sub.chat_id, [render.alert_text(story)])
+        outcome = await send_parts(
+            application.bot, sub.chat_id, [render.alert_text(translator(sub.language), story)]
+        )
         if outcome.status == "blocked":
             digests.deactivate(service, sub.chat_id)
         sent += outcome.status == "sent"

@@ -12,6 +12,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import briefing
+from bot.i18n import LANGUAGES, Translator, choose_language, translator
 from bot.service import Service
 from bot.tg import callbacks, render
 from bot.tg.commands import BY_NAME, commands_for
@@ -21,17 +22,26 @@ log = logging.getLogger(__name__)
 
 TIMELINE_PAGE = 8
 SEARCH_PAGE = 5
-SLOW_DOWN = "You are sending commands very fast. I will answer again in a minute."
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 class Usage(Exception):
-    """Bad arguments: answered with the command's usage line."""
+    """Bad arguments: answered with the command's usage line (``problem`` is a message key)."""
 
-    def __init__(self, problem: str | None = None) -> None:
+    def __init__(self, problem: str | None = None, **values: object) -> None:
         super().__init__(problem)
         self.problem = problem
+        self.values = values
+
+
+def tr_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    """The language to answer in: the user's /language choice, else their Telegram language."""
+    user = update.effective_user
+    if user is None:
+        return translator(None)
+    service = service_of(context)
+    return translator(choose_language(service.store.language_of(user.id), user.language_code))
 
 
 def service_of(context: ContextTypes.DEFAULT_TYPE) -> Service:
@@ -66,6 +76,7 @@ def command(name: str) -> Callable[[Handler], Handler]:
             if update.effective_message is None or user is None or user.is_bot:
                 return
             service = service_of(context)
+            tr = tr_of(update, context)
             admin = service.is_admin(user.id)
             if not admin:
                 verdict = flood_gate(context).check(user.id, service.clock())
@@ -73,18 +84,20 @@ def command(name: str) -> Callable[[Handler], Handler]:
                     return
                 if verdict == "warn":
                     log.warning("user %s is flooding; ignoring for a minute", user.id)
-                    await update.effective_message.reply_text(SLOW_DOWN)
+                    await update.effective_message.reply_text(tr("slow_down"))
                     return
             if spec.admin_only and not admin:
                 log.warning("user %s tried admin command /%s", user.id, name)
-                await update.effective_message.reply_text(
-                    f"Sorry, /{name} is only for the bot's admins."
-                )
+                await update.effective_message.reply_text(tr("admin_only", command=name))
                 return
             try:
                 await func(update, context)
             except Usage as usage:
-                await update.effective_message.reply_text(render.usage_text(spec, usage.problem))
+                problem = None
+                if usage.problem:
+                    values = {k: tr(v) if k == "what" else v for k, v in usage.values.items()}
+                    problem = tr(usage.problem, **values)
+                await update.effective_message.reply_text(render.usage_text(tr, spec, problem))
 
         return wrapper
 
@@ -99,10 +112,10 @@ def int_arg(args: Sequence[str], *, default: int, low: int, high: int, what: str
     if not args:
         return default
     if len(args) > 1 or not args[0].isdigit():
-        raise Usage(f"{what} must be a whole number")
+        raise Usage("arg.whole", what=what)
     value = int(args[0])
     if not low <= value <= high:
-        raise Usage(f"{what} must be between {low} and {high}")
+        raise Usage("arg.range", what=what, low=low, high=high)
     return value
 
 
@@ -113,11 +126,10 @@ def int_arg(args: Sequence[str], *, default: int, low: int, high: int, what: str
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: what the bot does, with a subscribe button."""
     user = update.effective_user
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("📬 Subscribe to the daily digest", callback_data="sub")]]
-    )
+    tr = tr_of(update, context)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(tr("start.button"), callback_data="sub")]])
     await update.effective_message.reply_text(
-        render.start_text(user.first_name if user else None), reply_markup=markup
+        render.start_text(tr, user.first_name if user else None), reply_markup=markup
     )
 
 
@@ -125,41 +137,49 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: the commands this user may use."""
     is_admin = service_of(context).is_admin(update.effective_user.id)
-    await update.effective_message.reply_text(render.help_text(commands_for(is_admin), is_admin))
+    tr = tr_of(update, context)
+    await update.effective_message.reply_text(
+        render.help_text(tr, commands_for(is_admin), is_admin)
+    )
 
 
 @command("latest")
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/latest [n]."""
-    count = int_arg(context.args, default=5, low=1, high=20, what="n")
-    await reply(update, render.latest_blocks(briefing.latest(service_of(context), count)))
+    count = int_arg(context.args, default=5, low=1, high=20, what="word.n")
+    stories = briefing.latest(service_of(context), count)
+    await reply(update, render.latest_blocks(tr_of(update, context), stories))
 
 
 def parse_days(args: Sequence[str], default: int | None = 30) -> int | None:
     """``all`` → None (everything), a number of days, or the default."""
     if args and len(args) == 1 and args[0].lower() == "all":
         return None
-    return int_arg(args, default=default or 30, low=1, high=3650, what="days")
+    return int_arg(args, default=default or 30, low=1, high=3650, what="word.days")
 
 
 def timeline_page(
-    service: Service, days: int | None, page: int
+    service: Service, tr: Translator, days: int | None, page: int
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """One page of the timeline and its Newer/Older buttons."""
     entries = briefing.timeline(service, days=days)
     pages = max(1, math.ceil(len(entries) / TIMELINE_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = entries[page * TIMELINE_PAGE : (page + 1) * TIMELINE_PAGE]
-    blocks = render.timeline_blocks(shown, days=days, page=page, pages=pages)
+    blocks = render.timeline_blocks(tr, shown, days=days, page=page, pages=pages)
     key = "a" if days is None else str(days)
     buttons = []
     if page > 0:
         buttons.append(
-            InlineKeyboardButton("◀ Newer", callback_data=callbacks.encode("tl", key, page - 1))
+            InlineKeyboardButton(
+                tr("button.newer"), callback_data=callbacks.encode("tl", key, page - 1)
+            )
         )
     if page < pages - 1:
         buttons.append(
-            InlineKeyboardButton("Older ▶", callback_data=callbacks.encode("tl", key, page + 1))
+            InlineKeyboardButton(
+                tr("button.older"), callback_data=callbacks.encode("tl", key, page + 1)
+            )
         )
     return blocks, InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -168,16 +188,16 @@ def timeline_page(
 async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/timeline [days|all]."""
     days = parse_days(context.args)
-    blocks, markup = timeline_page(service_of(context), days, 0)
+    blocks, markup = timeline_page(service_of(context), tr_of(update, context), days, 0)
     await reply(update, blocks, markup)
 
 
 @command("actors")
 async def actors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/actors [days]."""
-    days = int_arg(context.args, default=7, low=1, high=365, what="days")
+    days = int_arg(context.args, default=7, low=1, high=365, what="word.days")
     stats = briefing.actor_stats(service_of(context), days=days)[:15]
-    await reply(update, render.actors_blocks(stats, days))
+    await reply(update, render.actors_blocks(tr_of(update, context), stats, days))
 
 
 @command("actor")
@@ -185,33 +205,31 @@ async def actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/actor NAME."""
     query = " ".join(context.args).strip()
     if not query:
-        raise Usage("Give a name")
+        raise Usage("arg.name")
     if len(query) > 80:
-        raise Usage("That name is too long")
+        raise Usage("arg.name_long")
+    tr = tr_of(update, context)
     profile = briefing.actor_profile(service_of(context), query)
     if profile is None:
-        await update.effective_message.reply_text(
-            f"No actor matches “{render.escape(query)}”. See who is involved: /actors"
-        )
+        await update.effective_message.reply_text(tr("actor.none", query=render.escape(query)))
         return
-    await reply(update, render.actor_blocks(profile))
+    await reply(update, render.actor_blocks(tr, profile))
 
 
 async def send_story(update: Update, context: ContextTypes.DEFAULT_TYPE, story_id: int) -> None:
+    tr = tr_of(update, context)
     detail = briefing.story_detail(service_of(context), story_id)
     if detail is None:
-        await update.effective_message.reply_text(
-            f"There is no story {story_id}. See /latest or /timeline."
-        )
+        await update.effective_message.reply_text(tr("story.none", id=story_id))
         return
-    await reply(update, render.story_blocks(detail))
+    await reply(update, render.story_blocks(tr, detail))
 
 
 @command("story")
 async def story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/story ID."""
     if len(context.args) != 1 or not context.args[0].isdigit() or len(context.args[0]) > 12:
-        raise Usage("Give the story's number")
+        raise Usage("arg.story")
     await send_story(update, context, int(context.args[0]))
 
 
@@ -221,17 +239,17 @@ async def story_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     text = update.effective_message.text or ""
     number = text.split("@")[0].removeprefix("/story_")
     if not number.isdigit() or len(number) > 12:
-        raise Usage("Give the story's number")
+        raise Usage("arg.story")
     await send_story(update, context, int(number))
 
 
 def search_page(
-    service: Service, query_id: int, words: list[str], page: int
+    service: Service, tr: Translator, query_id: int, words: list[str], page: int
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """One page of search results and its buttons."""
     result = briefing.search(service, words, page=page, per_page=SEARCH_PAGE)
     pages = max(1, math.ceil(result.total / SEARCH_PAGE))
-    blocks = render.search_blocks(words, result, page, pages)
+    blocks = render.search_blocks(tr, words, result, page, pages)
     buttons = []
     if page > 0:
         buttons.append(
@@ -241,7 +259,9 @@ def search_page(
         )
     if page < pages - 1:
         buttons.append(
-            InlineKeyboardButton("More ▶", callback_data=callbacks.encode("sr", query_id, page + 1))
+            InlineKeyboardButton(
+                tr("button.more"), callback_data=callbacks.encode("sr", query_id, page + 1)
+            )
         )
     return blocks, InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -251,25 +271,27 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/search WORDS."""
     words = [w for w in (a.strip("\"'*()^:") for a in context.args) if w][:8]
     if not words:
-        raise Usage("Give one or more words")
+        raise Usage("arg.words")
     if any(len(word) > 60 for word in words):
-        raise Usage("Words must be shorter than 60 characters")
+        raise Usage("arg.words_long")
     service = service_of(context)
     query_id = service.store.save_search_query(words, service.clock())
-    blocks, markup = search_page(service, query_id, words, 0)
+    blocks, markup = search_page(service, tr_of(update, context), query_id, words, 0)
     await reply(update, blocks, markup)
 
 
 @command("upcoming")
 async def upcoming(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/upcoming."""
-    await reply(update, render.upcoming_blocks(briefing.upcoming(service_of(context))[:20]))
+    events = briefing.upcoming(service_of(context))[:20]
+    await reply(update, render.upcoming_blocks(tr_of(update, context), events))
 
 
 @command("sources")
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources."""
-    await reply(update, render.sources_blocks(service_of(context).store.list_feeds()))
+    feeds = service_of(context).store.list_feeds()
+    await reply(update, render.sources_blocks(tr_of(update, context), feeds))
 
 
 # --- buttons and the rest -----------------------------------------------------------------------
@@ -282,24 +304,26 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     parsed = callbacks.decode(query.data)
     service = service_of(context)
+    tr = tr_of(update, context)
     try:
         if parsed is None:
-            await query.answer("This button has expired.")
+            await query.answer(tr("expired"))
             return
         if parsed.kind == "tl":
             days_key, page = parsed.args
             days = None if days_key == "a" else int(days_key)
-            blocks, markup = timeline_page(service, days, int(page))
+            blocks, markup = timeline_page(service, tr, days, int(page))
         elif parsed.kind == "sr":
-            words = service.store.search_query(int(parsed.args[0]))
+            query_id, page = int(parsed.args[0]), int(parsed.args[1])
+            words = service.store.search_query(query_id)
             if words is None:
-                await query.answer("This search has expired. Search again.")
+                await query.answer(tr("search.expired"))
                 return
-            blocks, markup = search_page(service, int(parsed.args[0]), words, int(parsed.args[1]))
+            blocks, markup = search_page(service, tr, query_id, words, page)
         else:
             handler = context.application.bot_data.get("callback_handlers", {}).get(parsed.kind)
             if handler is None:
-                await query.answer("This button has expired.")
+                await query.answer(tr("expired"))
                 return
             await handler(update, context, parsed)
             return
@@ -328,6 +352,18 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     elif message.chat.type != "private":
         return
-    await message.reply_text(
-        f"I don't know {render.escape(command_word.split('@')[0], 40)}. Send /help for the list."
-    )
+    command = render.escape(command_word.split("@")[0], 40)
+    await message.reply_text(tr_of(update, context)("unknown", command=command))
+
+
+@command("language")
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language [en|uk]: show or change the language of the bot's replies."""
+    if not context.args:
+        await update.effective_message.reply_text(tr_of(update, context)("language.current"))
+        return
+    choice = context.args[0].lower()
+    if len(context.args) != 1 or choice not in LANGUAGES:
+        raise Usage("arg.language")
+    service_of(context).store.set_language(update.effective_user.id, choice)
+    await update.effective_message.reply_text(translator(choice)("language.set"))

@@ -16,6 +16,7 @@ from bot.briefing import (
     UpcomingEvent,
 )
 from bot.digest import ActorTrend, Digest
+from bot.i18n import MESSAGES, Translator
 from bot.models import Feed
 from bot.tg.commands import CommandSpec
 from bot.timeline import TimelineEntry
@@ -24,14 +25,6 @@ from bot.timeutil import to_iso
 BOT_NAME = "briefbot"
 MESSAGE_LIMIT = 4096
 HEADLINE_MAX = 220
-KIND_LABELS = {
-    "meeting": "🤝 meeting",
-    "proposal": "📝 proposal",
-    "agreement": "✍️ agreement",
-    "statement": "💬 statement",
-    "military_aid": "🛡 military aid",
-    "other": "📰 report",
-}
 # Characters that must never reach a chat from a feed: controls and bidi overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
@@ -99,90 +92,86 @@ def _fit(block: str, limit: int) -> list[str]:
     return [plain]
 
 
-def _day(day: date) -> str:
-    return day.strftime("%d %b %Y").lstrip("0")
-
-
 def _actors(actors: Sequence[str], count: int = 4) -> str:
     return ", ".join(escape(name) for name in actors[:count])
+
+
+def _kind(tr: Translator, kind: str) -> str:
+    return tr(f"kind.{kind}") if f"kind.{kind}" in MESSAGES else escape(kind)
 
 
 # --- replies ------------------------------------------------------------------------------------
 
 
-def start_text(first_name: str | None) -> str:
+def start_text(tr: Translator, first_name: str | None) -> str:
     """The /start greeting."""
-    hello = f"Hello, {escape(first_name, 64)}!" if first_name else "Hello!"
-    return (
-        f"{hello} I am <b>{BOT_NAME}</b>. I follow the news on <b>security guarantees for "
-        "Ukraine</b> and the peace talks around them across dozens of outlets, keep the reports "
-        "that matter, and tell you who did what and when.\n\n"
-        "/latest — the newest developments\n"
-        "/timeline — what happened when\n"
-        "/actors — who is involved\n"
-        "/subscribe — a daily digest at your hour\n\n"
-        "Send /help to see everything I can do."
-    )
+    hello = tr("hello.name", name=escape(first_name, 64)) if first_name else tr("hello")
+    return f"{hello} {tr('start.body')}"
 
 
-def help_text(commands: list[CommandSpec], is_admin: bool) -> str:
+def help_text(tr: Translator, commands: list[CommandSpec], is_admin: bool) -> str:
     """The /help reply: one line per command this user may use."""
 
     def line(spec: CommandSpec) -> str:
         usage = f" {escape(spec.usage)}" if spec.usage else ""
-        return f"/{spec.name}{usage} — {escape(spec.description)}"
+        return f"/{spec.name}{usage} — {escape(tr(f'cmd.{spec.name}'))}"
 
-    lines = ["<b>Commands</b>", *(line(s) for s in commands if not s.admin_only)]
+    lines = [f"<b>{tr('help.title')}</b>", *(line(s) for s in commands if not s.admin_only)]
     admin_lines = [line(s) for s in commands if s.admin_only]
     if is_admin and admin_lines:
-        lines += ["", "<b>Admin commands</b>", *admin_lines]
+        lines += ["", f"<b>{tr('help.admin')}</b>", *admin_lines]
     return "\n".join(lines)
 
 
-def usage_text(spec: CommandSpec, problem: str | None = None) -> str:
+def usage_text(tr: Translator, spec: CommandSpec, problem: str | None = None) -> str:
     """A one-line usage answer for bad arguments."""
     prefix = f"{escape(problem)}. " if problem else ""
-    example = f" — e.g. <code>{escape(spec.example)}</code>" if spec.example else ""
-    return f"{prefix}Usage: <code>/{spec.name} {escape(spec.usage)}</code>{example}"
+    example = (
+        tr("usage.example", example=f"<code>{escape(spec.example)}</code>") if spec.example else ""
+    )
+    usage = f"<code>/{spec.name} {escape(spec.usage)}</code>"
+    return f"{prefix}{tr('usage', usage=usage)}{example}"
 
 
-def story_line(story: StoryBrief) -> str:
+def story_line(tr: Translator, story: StoryBrief) -> str:
     """One story in a list: linked headline, date, kind, sources."""
-    sources = f"{story.sources} source{'s' if story.sources != 1 else ''}"
     return (
         f"<b>{link(story.link, story.headline)}</b>\n"
-        f"{_day(story.day)} · {KIND_LABELS.get(story.kind, story.kind)} · {sources} · "
-        f"/story_{story.id}"
+        f"{tr.day(story.day)} · {_kind(tr, story.kind)} · "
+        f"{tr.n('sources.count', story.sources)} · /story_{story.id}"
     )
 
 
-def latest_blocks(stories: Sequence[StoryBrief]) -> list[str]:
+def latest_blocks(tr: Translator, stories: Sequence[StoryBrief]) -> list[str]:
     """/latest."""
     if not stories:
-        return ["No relevant reports yet — the bot is still reading its feeds. Try /sources."]
-    return ["<b>Latest developments</b>", *(story_line(story) for story in stories)]
+        return [tr("latest.empty")]
+    return [f"<b>{tr('latest.title')}</b>", *(story_line(tr, story) for story in stories)]
 
 
-def timeline_entry(entry: TimelineEntry) -> str:
+def timeline_entry(tr: Translator, entry: TimelineEntry) -> str:
     """One dated timeline entry."""
     actors = f" · {_actors(entry.actors, 3)}" if entry.actors else ""
-    sources = f"{entry.sources} source{'s' if entry.sources != 1 else ''}"
     return (
-        f"<b>{_day(entry.day)}</b> — {escape(entry.headline, HEADLINE_MAX)}\n"
-        f"{KIND_LABELS.get(entry.kind, entry.kind)} · {sources}{actors} · /story_{entry.story}"
+        f"<b>{tr.day(entry.day)}</b> — {escape(entry.headline, HEADLINE_MAX)}\n"
+        f"{_kind(tr, entry.kind)} · {tr.n('sources.count', entry.sources)}{actors} · "
+        f"/story_{entry.story}"
     )
 
 
 def timeline_blocks(
-    entries: Sequence[TimelineEntry], *, days: int | None, page: int, pages: int
+    tr: Translator, entries: Sequence[TimelineEntry], *, days: int | None, page: int, pages: int
 ) -> list[str]:
     """/timeline, one page."""
-    window = "all time" if days is None else f"last {days} days"
+    window = tr("timeline.window.all") if days is None else tr.n("timeline.window.days", days)
     if not entries:
-        hint = "" if days is None else " — try /timeline all"
-        return [f"No relevant reports in the {window}{hint}."]
-    title = f"<b>Timeline</b> ({window}, page {page + 1} of {pages})"
-    return [title, *(timeline_entry(entry) for entry in entries)]
+        hint = "" if days is None else tr("timeline.empty.hint")
+        return [tr("timeline.empty", window=window) + hint + "."]
+    pager = tr("timeline.page", page=page + 1, pages=pages)
+    return [
+        f"<b>{tr('timeline.title')}</b> ({window}, {pager})",
+        *(timeline_entry(tr, entry) for entry in entries),
+    ]
 
 
 def trend_arrow(stat: ActorStat) -> str:
@@ -194,52 +183,51 @@ def trend_arrow(stat: ActorStat) -> str:
     return " ↑" if stat.trend > 0 else " ↓" if stat.trend < 0 else " →"
 
 
-def actors_blocks(stats: Sequence[ActorStat], days: int) -> list[str]:
+def actors_blocks(tr: Translator, stats: Sequence[ActorStat], days: int) -> list[str]:
     """/actors."""
     if not stats:
-        return [f"No actors in relevant reports of the last {days} days — try /actors 30."]
-    lines = [f"<b>Who is involved</b> (last {days} days; ↑↓ vs the {days} days before)"]
+        return [tr("actors.empty", days=days)]
+    lines = [f"<b>{tr('actors.title')}</b> {tr('actors.window', days=days)}"]
     for stat in stats:
         role = f" — {escape(stat.role, 80)}" if stat.role else ""
-        lines.append(f"{escape(stat.name)}{role}: {stat.mentions}{trend_arrow(stat)}")
+        lines.append(f"{escape(stat.name)}{role}: {tr.number(stat.mentions)}{trend_arrow(stat)}")
     return ["\n".join(lines)]
 
 
-def actor_blocks(profile: ActorProfile) -> list[str]:
+def actor_blocks(tr: Translator, profile: ActorProfile) -> list[str]:
     """/actor NAME."""
-    head = f"<b>{escape(profile.name)}</b> ({escape(profile.kind)})"
+    head = f"<b>{escape(profile.name)}</b> ({_kind(tr, profile.kind)})"
     if profile.role:
         head += f"\n{escape(profile.role)}"
     if profile.aliases:
-        head += f"\nAlso: {', '.join(escape(a) for a in profile.aliases)}"
+        head += "\n" + tr("actor.also", aliases=", ".join(escape(a) for a in profile.aliases))
     blocks = [head]
     if profile.weekly:
         weeks = " · ".join(f"{escape(week)}: {count}" for week, count in profile.weekly)
-        blocks.append(f"<b>Mentions per week</b>\n{weeks}")
+        blocks.append(f"<b>{tr('actor.weekly')}</b>\n{weeks}")
     else:
-        blocks.append("No mentions in relevant reports of the last 8 weeks.")
+        blocks.append(tr("actor.no_mentions"))
     if profile.stories:
-        blocks.append("<b>Latest stories</b>")
-        blocks += [story_line(story) for story in profile.stories]
+        blocks.append(f"<b>{tr('actor.stories')}</b>")
+        blocks += [story_line(tr, story) for story in profile.stories]
     if profile.alongside:
         together = ", ".join(f"{escape(name)} ({count})" for name, count in profile.alongside)
-        blocks.append(f"<b>Most often alongside</b>\n{together}")
+        blocks.append(f"<b>{tr('actor.alongside')}</b>\n{together}")
     return blocks
 
 
-def story_blocks(detail: StoryDetail) -> list[str]:
+def story_blocks(tr: Translator, detail: StoryDetail) -> list[str]:
     """/story ID: headline, date, kind and every source with its link."""
     story = detail.story
     head = (
         f"<b>{link(story.link, story.headline)}</b>\n"
-        f"{_day(story.day)} · {KIND_LABELS.get(story.kind, story.kind)} · "
-        f"{story.sources} source{'s' if story.sources != 1 else ''}"
+        f"{tr.day(story.day)} · {_kind(tr, story.kind)} · {tr.n('sources.count', story.sources)}"
     )
     if story.actors:
-        head += f"\nActors: {_actors(story.actors, 8)}"
+        head += "\n" + tr("story.actors", actors=_actors(story.actors, 8))
     blocks = [head]
     for report in detail.reports:
-        feeds = ", ".join(escape(feed, 60) for feed in report.feeds) or "unknown source"
+        feeds = ", ".join(escape(feed, 60) for feed in report.feeds) or tr("story.unknown_source")
         blocks.append(f"• {feeds}: {link(report.link, report.title)} ({report.published[:10]})")
     return blocks
 
@@ -256,12 +244,17 @@ def highlight(snippet: str) -> str:
     return text
 
 
-def search_blocks(words: Sequence[str], page: SearchPage, number: int, pages: int) -> list[str]:
+def search_blocks(
+    tr: Translator, words: Sequence[str], page: SearchPage, number: int, pages: int
+) -> list[str]:
     """/search WORDS, one page."""
     query = escape(" ".join(words), 100)
     if not page.hits:
-        return [f"Nothing relevant matches “{query}”. Try fewer or other words."]
-    blocks = [f"<b>Search:</b> {query} — {page.total} reports (page {number + 1} of {pages})"]
+        return [tr("search.none", query=query)]
+    pager = tr("timeline.page", page=number + 1, pages=pages)
+    blocks = [
+        f"<b>{tr('search.title')}</b> {query} — {tr.n('reports.count', page.total)} ({pager})"
+    ]
     for hit in page.hits:
         story = f" · /story_{hit.story}" if hit.story else ""
         blocks.append(
@@ -271,77 +264,89 @@ def search_blocks(words: Sequence[str], page: SearchPage, number: int, pages: in
     return blocks
 
 
-def upcoming_blocks(events: Sequence[UpcomingEvent]) -> list[str]:
+def upcoming_blocks(tr: Translator, events: Sequence[UpcomingEvent]) -> list[str]:
     """/upcoming."""
     if not events:
-        return ["No announced meetings or deadlines ahead."]
-    lines = ["<b>Coming up</b>"]
+        return [tr("upcoming.empty")]
+    lines = [f"<b>{tr('upcoming.title')}</b>"]
     for event in events:
-        lines.append(
-            f"<b>{_day(event.day)}</b> — {escape(event.text, 120)}\n{link(event.link, event.title)}"
-        )
+        when = f"<b>{tr.day(event.day)}</b> — {escape(event.text, 120)}"
+        lines.append(f"{when}\n{link(event.link, event.title)}")
     return lines
 
 
-def feed_health(feed: Feed) -> str:
-    """✅ healthy, ⚠️ failing, ⏸ paused."""
+def feed_health(tr: Translator, feed: Feed) -> str:
+    """✅ healthy, ⚠️ failing, ⏸ paused, ⏳ not polled yet."""
     if not feed.active:
-        return "⏸ paused"
+        return tr("health.paused")
     if feed.error_count:
-        return f"⚠️ failing ({feed.error_count}×)"
+        return tr("health.failing", count=feed.error_count)
     if feed.last_success_at is None:
-        return "⏳ not polled yet"
-    return "✅ ok"
+        return tr("health.new")
+    return tr("health.ok")
 
 
-def sources_blocks(feeds: Sequence[Feed]) -> list[str]:
+def sources_blocks(tr: Translator, feeds: Sequence[Feed]) -> list[str]:
     """/sources: the feeds in use and whether each is healthy."""
     if not feeds:
-        return ["No feeds yet. Admins can add one with /addfeed URL."]
-    lines = [f"<b>Sources</b> ({len(feeds)})"]
-    lines += [f"{feed_health(feed)} — {escape(feed.display_name, 80)}" for feed in feeds]
+        return [tr("sources.empty")]
+    lines = [f"<b>{tr('sources.title')}</b> ({len(feeds)})"]
+    lines += [f"{feed_health(tr, feed)} — {escape(feed.display_name, 80)}" for feed in feeds]
     return lines
 
 
-def feeds_admin_blocks(feeds: Sequence[Feed]) -> list[str]:
+def feeds_admin_blocks(tr: Translator, feeds: Sequence[Feed]) -> list[str]:
     """/feeds: health details for admins."""
     if not feeds:
-        return ["No feeds. Add one with /addfeed URL [name]."]
-    blocks = [f"<b>Feeds</b> ({len(feeds)})"]
+        return [tr("feeds.empty")]
+    blocks = [f"<b>{tr('feeds.title')}</b> ({len(feeds)})"]
     for feed in feeds:
         lines = [
-            f"<b>{feed.id}</b>. {escape(feed.display_name, 80)} — {feed_health(feed)}",
+            f"<b>{feed.id}</b>. {escape(feed.display_name, 80)} — {feed_health(tr, feed)}",
             f"<code>{escape(feed.url, 200)}</code>",
-            f"items {feed.item_count} · last success {to_iso(feed.last_success_at) or 'never'}"
-            f" · next check {to_iso(feed.next_check_at) or '—'}",
+            tr(
+                "feeds.line",
+                items=tr.number(feed.item_count),
+                success=to_iso(feed.last_success_at) or tr("feeds.never"),
+                next=to_iso(feed.next_check_at) or "—",
+            ),
         ]
         if feed.last_error:
-            lines.append(f"last error: {escape(feed.last_error, 200)}")
+            lines.append(tr("feeds.error", error=escape(feed.last_error, 200)))
         blocks.append("\n".join(lines))
     return blocks
 
 
-def stats_text(stats: dict) -> str:
+def stats_text(tr: Translator, stats: dict) -> str:
     """/stats."""
-    return (
-        "<b>Stats</b>\n"
-        f"items: {stats['items']} (relevant {stats['relevant_items']})\n"
-        f"stories: {stats['stories']}\n"
-        f"feeds: {stats['feeds']} (active {stats['active_feeds']})\n"
-        f"subscribers: {stats['subscribers']}\n"
-        f"last poll: {escape(stats['last_poll_at'] or 'never')}"
-        + (f" — {escape(stats['last_poll'])}" if stats.get("last_poll") else "")
+    poll = escape(stats["last_poll_at"] or tr("feeds.never"))
+    if stats.get("last_poll"):
+        poll += f" — {escape(stats['last_poll'])}"
+    return tr(
+        "stats.text",
+        items=tr.number(stats["items"]),
+        relevant=tr.number(stats["relevant_items"]),
+        stories=tr.number(stats["stories"]),
+        feeds=stats["feeds"],
+        active=stats["active_feeds"],
+        subscribers=tr.number(stats["subscribers"]),
+        poll=poll,
     )
 
 
-def candidates_blocks(rows: Sequence[dict]) -> list[str]:
+def candidates_blocks(tr: Translator, rows: Sequence[dict]) -> list[str]:
     """/candidates."""
     if not rows:
-        return ["No actor candidates waiting for review."]
-    lines = ["<b>Actor candidates</b> (accept with /addactor NAME)"]
+        return [tr("candidates.empty")]
+    lines = [f"<b>{tr('candidates.title')}</b>"]
     for row in rows:
         lines.append(
-            f"{escape(row['name'], 80)} — {row['mentions']}× after “{escape(row['cue'], 40)}”"
+            tr(
+                "candidates.line",
+                name=escape(row["name"], 80),
+                count=row["mentions"],
+                cue=escape(row["cue"], 40),
+            )
         )
     return ["\n".join(lines)]
 
@@ -353,38 +358,39 @@ def _trend_mark(trend: ActorTrend) -> str:
     return "↑" if change > 0 else "↓" if change < 0 else "→"
 
 
-def digest_body(digest: Digest) -> list[str]:
+def digest_body(tr: Translator, digest: Digest) -> list[str]:
     """The shared part of a digest (identical for everyone who gets the same one)."""
     if digest.is_empty():
-        return ["No new developments since your last digest."]
+        return [tr("digest.empty")]
     blocks = []
     for number, story in enumerate(digest.stories, 1):
-        sources = f"{story.sources} source{'s' if story.sources != 1 else ''}"
         blocks.append(
             f"{number}. <b>{link(story.link, story.headline)}</b>\n"
-            f"{_day(story.day)} · {KIND_LABELS.get(story.kind, story.kind)} · {sources} · "
-            f"/story_{story.id}"
+            f"{tr.day(story.day)} · {_kind(tr, story.kind)} · "
+            f"{tr.n('sources.count', story.sources)} · /story_{story.id}"
         )
     if digest.actors:
         actors = " · ".join(
-            f"{escape(a.name)} {a.mentions} {_trend_mark(a)}" for a in digest.actors
+            f"{escape(a.name)} {tr.number(a.mentions)} {_trend_mark(a)}" for a in digest.actors
         )
-        blocks.append(f"<b>Key actors</b>\n{actors}")
+        blocks.append(f"<b>{tr('digest.actors')}</b>\n{actors}")
     if digest.more:
-        blocks.append(f"{digest.more} more stor{'ies' if digest.more != 1 else 'y'} — /timeline")
+        blocks.append(tr.n("digest.more", digest.more))
     return blocks
 
 
-def digest_header(day: date) -> str:
+def digest_header(tr: Translator, day: date) -> str:
     """The personal first line of a digest (the subscriber's local date)."""
-    return f"<b>Your briefing</b> — {_day(day)}"
+    return tr("digest.header", date=tr.day(day))
 
 
-def alert_text(story: StoryBrief) -> str:
+def alert_text(tr: Translator, story: StoryBrief) -> str:
     """A breaking-story alert."""
-    return (
-        f"⚡ <b>Breaking</b>: {link(story.link, story.headline)}\n"
-        f"{story.sources} sources within two hours · /story_{story.id}"
+    return tr(
+        "alert.text",
+        headline=link(story.link, story.headline),
+        sources=tr.n("sources.count", story.sources),
+        id=story.id,
     )
 
 
@@ -393,12 +399,14 @@ def plain_text(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
-def subscription_text(sub) -> str:
+def subscription_text(tr: Translator, sub) -> str:
     """What /settings and /subscribe show: the current digest settings."""
-    days = "every day" if sub.days == "daily" else "Monday to Friday"
-    return (
-        f"<b>Your digest</b>: {sub.at.strftime('%H:%M')} {escape(sub.timezone)}, {days}\n"
-        f"Breaking alerts: {'on' if sub.alerts else 'off'} · "
-        f"Days with no news: {'skipped' if sub.skip_empty else 'a one-line note'}"
-        + ("" if sub.active else "\n(unsubscribed — /subscribe to start again)")
+    text = tr(
+        "sub.settings",
+        time=sub.at.strftime("%H:%M"),
+        zone=escape(sub.timezone),
+        days=tr("sub.daily") if sub.days == "daily" else tr("sub.weekdays"),
+        alerts=tr("on") if sub.alerts else tr("off"),
+        empty=tr("sub.skipped") if sub.skip_empty else tr("sub.note"),
     )
+    return text if sub.active else f"{text}\n{tr('sub.inactive')}"

@@ -12,13 +12,12 @@ from telegram.ext import ContextTypes
 
 from bot import digests
 from bot.duetime import DAILY, WEEKDAYS, common_times, common_zones, parse_time_of_day, parse_zone
+from bot.i18n import Translator
 from bot.tg import render
 from bot.tg.callbacks import Callback, encode
-from bot.tg.handlers import Usage, command, reply, service_of
+from bot.tg.handlers import Usage, command, reply, service_of, tr_of
 
 log = logging.getLogger(__name__)
-
-EXAMPLES = "e.g. /subscribe 08:00 Europe/Kyiv or /subscribe 7:30 America/New_York"
 
 
 def times_keyboard() -> InlineKeyboardMarkup:
@@ -39,27 +38,19 @@ def zones_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
-def settings_keyboard(sub: digests.Subscription) -> InlineKeyboardMarkup:
-    days = ("Weekdays only", "wd") if sub.days == DAILY else ("Every day", "dl")
+def settings_keyboard(tr: Translator, sub: digests.Subscription) -> InlineKeyboardMarkup:
+    days = ("button.weekdays", "wd") if sub.days == DAILY else ("button.every_day", "dl")
+    alerts = "button.alerts_off" if sub.alerts else "button.alerts_on"
+    empty = "button.empty_note" if sub.skip_empty else "button.empty_skip"
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("🕗 Change time", callback_data=encode("st", "ct", "1")),
-                InlineKeyboardButton("🌍 Change zone", callback_data=encode("st", "cz", "1")),
+                InlineKeyboardButton(tr("button.change_time"), callback_data="st:ct:1"),
+                InlineKeyboardButton(tr("button.change_zone"), callback_data="st:cz:1"),
             ],
-            [InlineKeyboardButton(days[0], callback_data=encode("st", "dy", days[1]))],
-            [
-                InlineKeyboardButton(
-                    f"Breaking alerts: turn {'off' if sub.alerts else 'on'}",
-                    callback_data=encode("st", "al", "0" if sub.alerts else "1"),
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    "Days with no news: " + ("send a note" if sub.skip_empty else "skip"),
-                    callback_data=encode("st", "sk", "0" if sub.skip_empty else "1"),
-                )
-            ],
+            [InlineKeyboardButton(tr(days[0]), callback_data=encode("st", "dy", days[1]))],
+            [InlineKeyboardButton(tr(alerts), callback_data=f"st:al:{0 if sub.alerts else 1}")],
+            [InlineKeyboardButton(tr(empty), callback_data=f"st:sk:{0 if sub.skip_empty else 1}")],
         ]
     )
 
@@ -85,15 +76,15 @@ def _parse_schedule(args: list[str]) -> tuple[time | None, str | None]:
         if at is None and any(ch.isdigit() for ch in arg):
             try:
                 at = parse_time_of_day(arg)
-            except ValueError as error:
-                raise Usage(str(error).split(".")[0]) from None
+            except ValueError:
+                raise Usage("arg.time") from None
         elif zone is None:
             try:
                 zone = parse_zone(arg)
             except ValueError:
-                raise Usage(f"Unknown time zone {arg!r}") from None
+                raise Usage("arg.zone", zone=render.escape(repr(arg), 60)) from None
         else:
-            raise Usage("Too many arguments")
+            raise Usage("arg.too_many")
     return at, zone
 
 
@@ -101,6 +92,7 @@ async def _subscribe_chat(
     update: Update, context: ContextTypes.DEFAULT_TYPE, at: time | None, zone: str | None
 ) -> None:
     chat = update.effective_chat
+    tr = tr_of(update, context)
     sub = digests.subscribe(
         service_of(context),
         chat.id,
@@ -108,11 +100,11 @@ async def _subscribe_chat(
         title=chat.title,
         at=at,
         zone=zone,
-        language=update.effective_user.language_code if update.effective_user else None,
+        language=tr.lang,
     )
     await update.effective_message.reply_text(
-        "Subscribed. " + render.subscription_text(sub) + "\nChange it with /settings.",
-        reply_markup=settings_keyboard(sub),
+        tr("sub.done", settings=render.subscription_text(tr, sub)),
+        reply_markup=settings_keyboard(tr, sub),
     )
 
 
@@ -121,21 +113,18 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe [HH:MM] [Area/City]; /subscribe @channel HH:MM Zone for bot admins."""
     args = list(context.args)
     service = service_of(context)
+    tr = tr_of(update, context)
     if args and args[0].startswith("@"):
         await _subscribe_channel(update, context, args)
         return
     if not await _may_manage(update, context):
-        await update.effective_message.reply_text(
-            "Only the group's admins can subscribe this group."
-        )
+        await update.effective_message.reply_text(tr("sub.group_admins"))
         return
     if len(args) > 2:
-        raise Usage("Too many arguments")
+        raise Usage("arg.too_many")
     if not args:
         existing = digests.get_subscription(service, update.effective_chat.id)
-        intro = "Pick the time for your daily digest" + (
-            " (you are subscribed; this changes the time):" if existing and existing.active else ":"
-        )
+        intro = tr("sub.pick_time.again" if existing and existing.active else "sub.pick_time")
         await update.effective_message.reply_text(intro, reply_markup=times_keyboard())
         return
     at, zone = _parse_schedule(args)
@@ -146,54 +135,53 @@ async def _subscribe_channel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
 ) -> None:
     service = service_of(context)
+    tr = tr_of(update, context)
     if not service.is_admin(update.effective_user.id):
-        await update.effective_message.reply_text("Only the bot's admins can subscribe a channel.")
+        await update.effective_message.reply_text(tr("sub.bot_admins"))
         return
     name = args[0]
     if len(name) > 40 or not name[1:].replace("_", "").isalnum():
-        raise Usage("That is not a channel username")
+        raise Usage("arg.channel")
     at, zone = _parse_schedule(args[1:])
     try:
         chat = await context.bot.get_chat(name)
     except TelegramError as error:
         await update.effective_message.reply_text(
-            f"Cannot reach {render.escape(name)}: {render.escape(error)}. "
-            "Add the bot to the channel as an admin first."
+            tr("sub.unreachable", channel=render.escape(name), error=render.escape(error))
         )
         return
     sub = digests.subscribe(
-        service, chat.id, chat_type="channel", title=chat.title, at=at, zone=zone
+        service, chat.id, chat_type="channel", title=chat.title, at=at, zone=zone, language=tr.lang
     )
+    settings_text = render.subscription_text(tr, sub)
     await update.effective_message.reply_text(
-        f"Subscribed {render.escape(name)}. " + render.subscription_text(sub)
+        tr("sub.channel_done", channel=render.escape(name), settings=settings_text)
     )
 
 
 @command("unsubscribe")
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsubscribe."""
+    tr = tr_of(update, context)
     if not await _may_manage(update, context):
-        await update.effective_message.reply_text("Only the group's admins can do that.")
+        await update.effective_message.reply_text(tr("sub.group_admins_change"))
         return
     if digests.unsubscribe(service_of(context), update.effective_chat.id):
-        await update.effective_message.reply_text(
-            "Unsubscribed. No more digests. /subscribe brings them back."
-        )
+        await update.effective_message.reply_text(tr("sub.gone"))
     else:
-        await update.effective_message.reply_text("You were not subscribed. /subscribe to start.")
+        await update.effective_message.reply_text(tr("sub.not"))
 
 
 @command("settings")
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/settings: current digest settings with buttons to change them."""
+    tr = tr_of(update, context)
     sub = digests.get_subscription(service_of(context), update.effective_chat.id)
     if sub is None or not sub.active:
-        await update.effective_message.reply_text(
-            "You are not subscribed. Send /subscribe to get a daily digest."
-        )
+        await update.effective_message.reply_text(tr("sub.not_settings"))
         return
     await update.effective_message.reply_text(
-        render.subscription_text(sub), reply_markup=settings_keyboard(sub)
+        render.subscription_text(tr, sub), reply_markup=settings_keyboard(tr, sub)
     )
 
 
@@ -201,9 +189,10 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest: the digest this chat would get now (nothing is marked as sent)."""
     service = service_of(context)
+    tr = tr_of(update, context)
     digest = digests.digest_for_chat(service, update.effective_chat.id)
-    header = render.digest_header(service.clock().date())
-    await reply(update, [header, *render.digest_body(digest)])
+    header = render.digest_header(tr, service.clock().date())
+    await reply(update, [header, *render.digest_body(tr, digest)])
 
 
 async def on_settings_button(
@@ -212,54 +201,56 @@ async def on_settings_button(
     """Buttons of /subscribe and /settings (``st:<key>:<value>``)."""
     query = update.callback_query
     service = service_of(context)
+    tr = tr_of(update, context)
     chat = update.effective_chat
     if chat is None:
-        await query.answer("This button has expired.")
+        await query.answer(tr("expired"))
         return
     if not await _may_manage(update, context):
-        await query.answer("Only the group's admins can change this.")
+        await query.answer(tr("sub.group_admins_change"))
         return
     key, value = parsed.args
     sub = digests.get_subscription(service, chat.id)
+    active = sub is not None and sub.active
     try:
         if key == "t":
             at = parse_time_of_day(value[:2] + ":" + value[2:])
-            if sub is None or not sub.active:
+            if not active:
                 context.chat_data["pending_time"] = at
                 await query.answer()
                 await query.edit_message_text(
-                    f"Digest at {at.strftime('%H:%M')}. Now pick your time zone:",
-                    reply_markup=zones_keyboard(),
+                    tr("sub.pick_zone", time=at.strftime("%H:%M")), reply_markup=zones_keyboard()
                 )
                 return
             sub = digests.update_settings(service, chat.id, at=at)
         elif key == "z":
             zones = common_zones()
             if not value.isdigit() or int(value) >= len(zones):
-                await query.answer("This button has expired.")
+                await query.answer(tr("expired"))
                 return
-            if sub is None or not sub.active:
-                at = context.chat_data.pop("pending_time", None)
+            if not active:
                 sub = digests.subscribe(
                     service,
                     chat.id,
                     chat_type=chat.type,
                     title=chat.title,
-                    at=at,
+                    at=context.chat_data.pop("pending_time", None),
                     zone=zones[int(value)],
+                    language=tr.lang,
                 )
             else:
                 sub = digests.update_settings(service, chat.id, timezone=zones[int(value)])
-        elif sub is None or not sub.active:
-            await query.answer("Subscribe first: /subscribe")
+        elif not active:
+            await query.answer(tr("sub.first"))
             return
-        elif key == "ct":
+        elif key in ("ct", "cz"):
             await query.answer()
-            await query.edit_message_text("Pick the new time:", reply_markup=times_keyboard())
-            return
-        elif key == "cz":
-            await query.answer()
-            await query.edit_message_text("Pick your time zone:", reply_markup=zones_keyboard())
+            prompt, keyboard = (
+                ("sub.new_time", times_keyboard())
+                if key == "ct"
+                else ("sub.new_zone", zones_keyboard())
+            )
+            await query.edit_message_text(tr(prompt), reply_markup=keyboard)
             return
         elif key == "dy" and value in ("wd", "dl"):
             sub = digests.update_settings(
@@ -270,14 +261,14 @@ async def on_settings_button(
         elif key == "sk" and value in ("0", "1"):
             sub = digests.update_settings(service, chat.id, skip_empty=value == "1")
         else:
-            await query.answer("This button has expired.")
+            await query.answer(tr("expired"))
             return
     except ValueError:
-        await query.answer("This button has expired.")
+        await query.answer(tr("expired"))
         return
-    await query.answer("Saved.")
+    await query.answer(tr("saved"))
     await query.edit_message_text(
-        render.subscription_text(sub), reply_markup=settings_keyboard(sub)
+        render.subscription_text(tr, sub), reply_markup=settings_keyboard(tr, sub)
     )
 
 
@@ -287,7 +278,7 @@ async def on_subscribe_button(
     """The subscribe button of /start: offer the times."""
     await update.callback_query.answer()
     await update.effective_message.reply_text(
-        "Pick the time for your daily digest:", reply_markup=times_keyboard()
+        tr_of(update, context)("sub.pick_time"), reply_markup=times_keyboard()
     )
 
 
