@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
 REDACTED = "[REDACTED]"
+# user:password@ in any URL (a feed URL from OPML or feeds.toml may carry them)
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]*@")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -20,7 +23,7 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return _URL_CREDENTIALS.sub(REDACTED + "@", text)
 
 
 def setup_logging(level: int = logging.INFO, secrets: Iterable[str] = (), stream=None) -> None:
@@ -39,3 +42,5 @@ def setup_logging(level: int = logging.INFO, secrets: Iterable[str] = (), stream
     root.setLevel(level)
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # python-telegram-bot logs every update and every API call's parameters at DEBUG.
+    logging.getLogger("telegram").setLevel(max(level, logging.INFO))

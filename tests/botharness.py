@@ -16,16 +16,17 @@ from bot.tg.app import build_application
 async def running_bot(service: Service, *, poll_job: bool = False) -> AsyncIterator[Application]:
     """Start the Application with long polling (as `briefbot run` does); stop it cleanly.
 
-    The periodic poll job is removed unless ``poll_job``: tests drive cycles themselves so that
-    the injected clock, not the job's timer, decides what is due.
+    The periodic poll and digest jobs are removed unless ``poll_job``: tests drive cycles and
+    digest rounds themselves so that the injected clock, not a timer, decides what is due.
     """
     application = build_application(service)
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
     if not poll_job:
-        for job in application.job_queue.get_jobs_by_name("poll"):
-            job.schedule_removal()
+        for name in ("poll", "digests"):
+            for job in application.job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
     await application.updater.start_polling(
         poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
     )

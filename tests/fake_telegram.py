@@ -2,8 +2,10 @@
 
 It speaks the Bot API's JSON over real HTTP (form-encoded and multipart requests, as
 python-telegram-bot sends them), records every call, lets a test push a user's message or button
-press into ``getUpdates``, can be told to fail (403, 429 with ``retry_after``, 400, 5xx), validates
-Telegram HTML as Telegram does ("can't parse entities") and enforces the 4,096-character limit.
+press into ``getUpdates``, can be told to fail (403, 429 with ``retry_after``, 400, 5xx, 409 for
+``getUpdates``), to drop connections (before or after acting on the request), to answer late (so
+the client times out) or to be slow on every send, validates Telegram HTML as Telegram does
+("can't parse entities") and enforces the 4,096-character limit.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import asyncio
 import contextlib
 import itertools
 import json
+import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -110,6 +114,21 @@ class FailureRule:
     migrate_to_chat_id: int | None = None
 
 
+@dataclass
+class NetworkFault:
+    """A transport-level fault: answer late, or hang up without an answer."""
+
+    method: str
+    times: int = 1
+    chat_id: int | None = None
+    delay: float = 0.0
+    drop: bool = False
+    after_processing: bool = False  # the call takes effect, then the answer is lost
+
+
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"  # noqa: E501
+
+
 class FakeTelegram:
     """The fake Bot API server. Use as a context manager or call start()/stop()."""
 
@@ -120,6 +139,9 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._failures: list[FailureRule] = []
+        self._faults: list[NetworkFault] = []
+        self.send_delay = 0.0  # seconds every sendMessage takes (a slow server)
+        self.dropped = 0  # connections hung up on purpose
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -149,6 +171,7 @@ class FakeTelegram:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._server.handle_error = _quiet_errors(self._server.handle_error)  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -277,6 +300,43 @@ class FakeTelegram:
             )
         )
 
+    def drop(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        chat_id: int | None = None,
+        after_processing: bool = False,
+    ) -> None:
+        """Hang up on the next ``times`` calls of ``method`` without answering.
+
+        With ``after_processing`` the call takes effect first (the message is delivered) and only
+        the answer is lost, as when a connection breaks on the way back from Telegram.
+        """
+        self._faults.append(
+            NetworkFault(method, times, chat_id, drop=True, after_processing=after_processing)
+        )
+
+    def delay(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        chat_id: int | None = None,
+        drop: bool = False,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` only after ``seconds``.
+
+        A client with a shorter read timeout gives up first. With ``drop`` the server then hangs up
+        without acting on the call; without it the call still takes effect, like Telegram's.
+        """
+        self._faults.append(NetworkFault(method, times, chat_id, delay=seconds, drop=drop))
+
+    def conflict(self, times: int = 1) -> None:
+        """The next ``times`` getUpdates calls get 409 Conflict (another process polls)."""
+        self.fail("getUpdates", 409, CONFLICT, times=times)
+
     def calls_to(self, method: str) -> list[Call]:
         """Every recorded call of ``method``, oldest first."""
         with self._cond:
@@ -361,7 +421,18 @@ class FakeTelegram:
         with self._cond:
             self.calls.append(call)
             self._cond.notify_all()
+        fault = self._take_fault(method, params)
+        if fault is not None and fault.delay:
+            self._pause(fault.delay)
+        elif method == "sendMessage" and self.send_delay:
+            self._pause(self.send_delay)
+        if fault is not None and fault.drop and not fault.after_processing:
+            return self._hang_up(request)
         status, payload = self._dispatch(method, params, files)
+        if fault is not None and fault.drop:
+            if payload.get("ok"):
+                params["_ok"] = True
+            return self._hang_up(request)
         if payload.get("ok"):
             params["_ok"] = True
         with self._cond:
@@ -376,6 +447,31 @@ class FakeTelegram:
         request.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             request.wfile.write(data)
+
+    def _pause(self, seconds: float) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._stopping, timeout=seconds)
+
+    def _hang_up(self, request: BaseHTTPRequestHandler) -> None:
+        with self._cond:
+            self.dropped += 1
+            self._cond.notify_all()
+        request.close_connection = True
+        with contextlib.suppress(OSError):
+            request.connection.shutdown(socket.SHUT_RDWR)
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> NetworkFault | None:
+        with self._cond:
+            for fault in self._faults:
+                if fault.method != method:
+                    continue
+                if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+                    continue
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
 
     def _take_failure(self, method: str, params: dict[str, Any]) -> FailureRule | None:
         with self._cond:
@@ -559,6 +655,16 @@ class FakeTelegram:
         if "document" not in files and not params.get("document"):
             raise _ApiError(400, "Bad Request: there is no document in the request")
         return self._message(params, document={"file_id": "d1", "file_unique_id": "u2"})
+
+
+def _quiet_errors(default: Callable[..., None]) -> Callable[..., None]:
+    """Clients killed mid-request (crash tests) reset connections: not worth a traceback."""
+
+    def handle_error(request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            default(request, client_address)
+
+    return handle_error
 
 
 class _ApiError(Exception):

@@ -16,7 +16,8 @@ def big_feed(entries: int) -> str:
             "title": f"Report {n} on the talks about security guarantees for Ukraine",
             "guid": f"big-{n}",
             "link": f"https://big.example/{n}",
-            "description": "<p>" + "Long paragraph about diplomacy and many other things. " * 12
+            "description": "<p>"
+            + "Long paragraph about diplomacy and many other things. " * 12
             + "</p>",
         }
         for n in range(entries)
