@@ -59,11 +59,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram.token:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
         return EXIT_USAGE
-    from bot.runtime import open_service
-    from bot.tg.runner import run_polling
+    from bot.tg.runner import run
 
-    with open_service(settings) as service:
-        return run_polling(service)
+    return run(settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

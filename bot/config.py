@@ -31,6 +31,11 @@ class TelegramSettings:
     token: str = ""
     base_url: str = ""
     admins: tuple[int, ...] = ()
+    mode: str = "polling"
+    webhook_url: str = ""
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,28 @@ def _base_url(value: Any) -> str:
     return url
 
 
+def _mode(value: Any) -> str:
+    if value not in ("polling", "webhook"):
+        raise ValueError('expected "polling" or "webhook"')
+    return value
+
+
+def _webhook_url(value: Any) -> str:
+    url = _string(value)
+    if url and not re.match(r"^https://[^/\s]+", url):
+        raise ValueError(
+            'expected the public https URL Telegram posts to, e.g. "https://bot.example.org/briefbot"'
+        )
+    return url
+
+
+def _secret_token(value: Any) -> str:
+    token = _string(value)
+    if token and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", token):
+        raise ValueError("1-256 characters: letters, digits, _ and - only")
+    return token
+
+
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
@@ -194,7 +221,16 @@ def _bytes_size(value: Any) -> int:
 _SCHEMA: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     "telegram": (
         TelegramSettings,
-        {"token": _string, "base_url": _base_url, "admins": _admins},
+        {
+            "token": _string,
+            "base_url": _base_url,
+            "admins": _admins,
+            "mode": _mode,
+            "webhook_url": _webhook_url,
+            "listen": _string,
+            "port": _int_range(1, 65535),
+            "secret_token": _secret_token,
+        },
     ),
     "storage": (StorageSettings, {"path": _path}),
     "feeds": (
@@ -249,6 +285,15 @@ def settings_from_mapping(raw: Mapping[str, Any], source: str = "<mapping>") -> 
                 raise ConfigError(f"{section_name}.{key}: {error}") from None
         sections[section_name] = cls(**values)
     settings = Settings(**sections, source=source)
+    telegram = settings.telegram
+    if telegram.mode == "webhook":
+        if not telegram.webhook_url:
+            raise ConfigError('telegram.webhook_url: required when telegram.mode is "webhook"')
+        if not telegram.secret_token:
+            raise ConfigError(
+                'telegram.secret_token: required when telegram.mode is "webhook" '
+                "(Telegram sends it with every update; others are refused)"
+            )
     feeds = settings.feeds
     if feeds.min_interval > feeds.max_interval:
         raise ConfigError("feeds.min_interval: must not be longer than feeds.max_interval")

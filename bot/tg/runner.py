@@ -13,12 +13,15 @@ import asyncio
 import logging
 import signal
 import sys
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application
 
+from bot.config import Settings
 from bot.lock import AlreadyRunning, instance_lock
+from bot.runtime import open_service
 from bot.service import Service
 from bot.tg.app import build_application
 
@@ -38,10 +41,14 @@ CONFLICT_MESSAGE = (
 )
 
 
-def run_polling(service: Service) -> int:
-    """Hold the instance lock, poll until a stop signal; return the process exit status."""
+def run(settings: Settings) -> int:
+    """Take the instance lock, open the database, serve until a stop signal; return the status.
+
+    The lock comes first, so a second instance refuses before touching (or migrating) the
+    database the running one uses.
+    """
     try:
-        with instance_lock(service.settings.storage.path):
+        with instance_lock(settings.storage.path), open_service(settings) as service:
             return asyncio.run(serve(service))
     except AlreadyRunning as error:
         print(f"briefbot: {error}", file=sys.stderr)
@@ -89,11 +96,26 @@ async def _start(application: Application) -> None:
     if application.post_init:
         await application.post_init(application)
     assert application.updater is not None
-    await application.updater.start_polling(
-        timeout=POLL_TIMEOUT,
-        allowed_updates=Update.ALL_TYPES,
-        error_callback=polling_error,
-    )
+    telegram = application.bot_data["service"].settings.telegram
+    if telegram.mode == "webhook":
+        # Telegram posts to webhook_url; its path is served here, and only requests carrying
+        # the secret token are accepted (python-telegram-bot answers others with 403).
+        path = urlsplit(telegram.webhook_url).path.strip("/")
+        await application.updater.start_webhook(
+            listen=telegram.listen,
+            port=telegram.port,
+            url_path=path,
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        log.info("webhook server on %s:%s/%s", telegram.listen, telegram.port, path)
+    else:
+        await application.updater.start_polling(
+            timeout=POLL_TIMEOUT,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=polling_error,
+        )
     await application.start()
     log.info("briefbot is running (Ctrl+C or SIGTERM stops it)")
 
