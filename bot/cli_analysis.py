@@ -8,24 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from bot import briefing
+from bot.cli_feeds import positive_days
 from bot.config import Settings
 from bot.runtime import open_service
-
-
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _window(parser: argparse.ArgumentParser, default: int) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "--days", type=_days, default=default, help=f"the last N days (default {default})"
+        "--days", type=positive_days, default=default, help=f"the last N days (default {default})"
     )
     group.add_argument("--all", action="store_true", help="everything stored")
     parser.add_argument("--json", action="store_true", help="print JSON")

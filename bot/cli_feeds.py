@@ -56,14 +56,15 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     items = sub.add_parser("items", parents=[common], help="list stored items")
     window = items.add_mutually_exclusive_group()
     window.add_argument(
-        "--days", type=_positive_int, default=7, help="published in the last N days"
+        "--days", type=positive_days, default=7, help="published in the last N days"
     )
     window.add_argument("--all", action="store_true", help="every stored item")
     items.add_argument("--json", action="store_true", help="print a JSON array")
     items.set_defaults(func=cmd_items)
 
 
-def _positive_int(text: str) -> int:
+def positive_days(text: str) -> int:
+    """An argparse type: a whole number of days, at least 1."""
     try:
         value = int(text)
     except ValueError:

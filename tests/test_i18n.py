@@ -102,3 +102,15 @@ async def test_language_command_overrides_telegram_language(bot, service, fake_t
     fake_telegram.push_message("/language fr", chat_id=555, language_code="en")
     texts = await fake_telegram.wait_for_messages(3, chat_id=555)
     assert "Оберіть en або uk" in texts[2]
+
+
+def test_no_button_or_reply_is_hard_coded_in_english():
+    literal = re.compile(
+        r"""(InlineKeyboardButton|reply_text|answer|edit_message_text)\(\s*f?["'][^"']*[A-Za-z]{3}"""
+    )
+    offenders = [
+        f"{path.name}: {match.group(0)}"
+        for path in (ROOT / "bot" / "tg").glob("*.py")
+        for match in literal.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, offenders

@@ -158,6 +158,22 @@ def parse_days(args: Sequence[str], default: int | None = 30) -> int | None:
     return int_arg(args, default=default or 30, low=1, high=3650, what="word.days")
 
 
+def pager(
+    tr: Translator, kind: str, key: object, page: int, pages: int, *, back: str, forward: str
+) -> InlineKeyboardMarkup | None:
+    """Back/forward buttons for a paged reply (none on a single page)."""
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(tr(back), callback_data=callbacks.encode(kind, key, page - 1))
+        )
+    if page < pages - 1:
+        buttons.append(
+            InlineKeyboardButton(tr(forward), callback_data=callbacks.encode(kind, key, page + 1))
+        )
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
 def timeline_page(
     service: Service, tr: Translator, days: int | None, page: int
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
@@ -168,20 +184,8 @@ def timeline_page(
     shown = entries[page * TIMELINE_PAGE : (page + 1) * TIMELINE_PAGE]
     blocks = render.timeline_blocks(tr, shown, days=days, page=page, pages=pages)
     key = "a" if days is None else str(days)
-    buttons = []
-    if page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                tr("button.newer"), callback_data=callbacks.encode("tl", key, page - 1)
-            )
-        )
-    if page < pages - 1:
-        buttons.append(
-            InlineKeyboardButton(
-                tr("button.older"), callback_data=callbacks.encode("tl", key, page + 1)
-            )
-        )
-    return blocks, InlineKeyboardMarkup([buttons]) if buttons else None
+    markup = pager(tr, "tl", key, page, pages, back="button.newer", forward="button.older")
+    return blocks, markup
 
 
 @command("timeline")
@@ -250,20 +254,8 @@ def search_page(
     result = briefing.search(service, words, page=page, per_page=SEARCH_PAGE)
     pages = max(1, math.ceil(result.total / SEARCH_PAGE))
     blocks = render.search_blocks(tr, words, result, page, pages)
-    buttons = []
-    if page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                "◀ Better", callback_data=callbacks.encode("sr", query_id, page - 1)
-            )
-        )
-    if page < pages - 1:
-        buttons.append(
-            InlineKeyboardButton(
-                tr("button.more"), callback_data=callbacks.encode("sr", query_id, page + 1)
-            )
-        )
-    return blocks, InlineKeyboardMarkup([buttons]) if buttons else None
+    markup = pager(tr, "sr", query_id, page, pages, back="button.better", forward="button.more")
+    return blocks, markup
 
 
 @command("search")
