@@ -224,9 +224,9 @@ def breaking_alerts(service: Service) -> list[tuple[Subscription, StoryBrief]]:
     window = timedelta(hours=2)
     per_story: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     for row in service.store.story_report_times(to_iso(now - window) or ""):
-        seen = from_iso(row["first_seen_at"])
-        if seen is not None:
-            per_story[row["story_id"]].append((row["source"], seen))
+        published = from_iso(row["published_at"])
+        if published is not None:
+            per_story[row["story_id"]].append((row["source"], published))
     breaking = [sid for sid, sources in per_story.items() if is_breaking(sources, now)]
     if not breaking:
         return []

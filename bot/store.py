@@ -621,14 +621,16 @@ class Store:
         """
         match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
         total = self.db.execute(
-            "SELECT COUNT(*) FROM items_fts JOIN items i ON i.id = items_fts.rowid "
+            # CROSS JOIN keeps FTS the outer loop; otherwise SQLite walks every relevant item
+            # and probes the index per row (16 ms instead of 0.1 ms for a rare word at 10k items).
+            "SELECT COUNT(*) FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid "
             "WHERE items_fts MATCH ? AND i.relevant = 1",
             [match],
         ).fetchone()[0]
         rows = self._rows(
             "SELECT i.id, i.title, i.link, i.published_at, i.story_id, "
             "snippet(items_fts, -1, char(2), char(3), '…', 16) AS snippet "
-            "FROM items_fts JOIN items i ON i.id = items_fts.rowid "
+            "FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid "
             "WHERE items_fts MATCH ? AND i.relevant = 1 "
             "ORDER BY bm25(items_fts, 3.0, 1.0), i.published_at DESC LIMIT ? OFFSET ?",
             [match, limit, offset],
@@ -722,7 +724,19 @@ class Store:
         digest_key: str,
         now: datetime,
     ) -> int:
-        """Record a digest about to be sent (pending); a retry of the same slot reuses it."""
+        """Record a digest about to be sent (pending); a retry reuses the chat's pending record."""
+        pending = self._one(
+            "SELECT id FROM deliveries WHERE chat_id = ? AND status = 'pending' "
+            "ORDER BY id DESC LIMIT 1",
+            [chat_id],
+        )
+        if pending is not None:
+            self.db.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, window_end = ?, digest_key = ? "
+                "WHERE id = ?",
+                [window[1], digest_key, pending["id"]],
+            )
+            return pending["id"]
         self.db.execute(
             "INSERT INTO deliveries (chat_id, due_at, window_start, window_end, digest_key, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, due_at) DO UPDATE SET "
@@ -760,6 +774,21 @@ class Store:
                     [cursor, next_due_at, to_iso(now), chat_id],
                 )
 
+    def delivery_attempts(self, delivery_id: int) -> int:
+        """How many times a pending delivery was tried before this one."""
+        row = self._one("SELECT attempts FROM deliveries WHERE id = ?", [delivery_id])
+        return row["attempts"] if row else 0
+
+    def postpone_delivery(
+        self, delivery_id: int, chat_id: int, *, error: str | None, retry_at: str | None
+    ) -> None:
+        """Keep a failed delivery pending, note why, and try the chat again at ``retry_at``."""
+        with self.db.atomic():
+            self.db.execute("UPDATE deliveries SET error = ? WHERE id = ?", [error, delivery_id])
+            self.db.execute(
+                "UPDATE subscribers SET next_due_at = ? WHERE chat_id = ?", [retry_at, chat_id]
+            )
+
     def deliveries(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """Delivery records (for tests, health and /stats)."""
         if chat_id is None:
@@ -775,13 +804,23 @@ class Store:
         return cursor.rowcount > 0
 
     def story_report_times(self, since: str) -> list[dict[str, Any]]:
-        """(story, feed name, first seen) for stories with reports first seen since ``since``."""
+        """(story, feed name, published) for reports of stories that got a report since ``since``.
+
+        A report counts from its publication time, so a backlog fetched at once (after downtime,
+        an import or /addfeed) never looks like breaking news.
+        """
         return self._rows(
-            "SELECT i.story_id, COALESCE(f.name, f.title, f.url) AS source, x.first_seen_at "
+            "SELECT i.story_id, COALESCE(f.name, f.title, f.url) AS source, i.published_at "
             "FROM items i JOIN item_feeds x ON x.item_id = i.id JOIN feeds f ON f.id = x.feed_id "
             "WHERE i.story_id IN (SELECT DISTINCT story_id FROM items WHERE relevant = 1 "
-            "AND first_seen_at >= ? AND story_id IS NOT NULL)",
-            [since],
+            "AND first_seen_at >= ? AND published_at >= ? AND story_id IS NOT NULL)",
+            [since, since],
+        )
+
+    def forget_alert(self, chat_id: int, story_id: int) -> None:
+        """An alert that could not be sent may be tried again."""
+        self.db.execute(
+            "DELETE FROM alerts_sent WHERE chat_id = ? AND story_id = ?", [chat_id, story_id]
         )
 
     # --- preferences -----------------------------------------------------------------------

@@ -309,3 +309,80 @@ async def test_digest_comes_in_the_subscribers_language(world, bot, clock, fake_
     [digest] = fake_telegram.sent_texts(KYIV)
     assert digest.startswith("Ваш огляд — 18 лютого 2026")
     assert "2 джерела" in digest and "Ключові дійові особи" in digest
+
+
+async def test_a_backlog_of_old_reports_is_not_breaking_news(
+    service, fetcher, feed_server, bot, clock, fake_telegram
+):
+    from tests.feedfactory import rss
+
+    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    digests.update_settings(service, KYIV, alerts=True)
+    for n in range(3):
+        item = {
+            "title": f"Leaders agree security guarantees for Ukraine in Paris (outlet {n})",
+            "guid": f"old{n}",
+            "link": f"https://old{n}.example/paris",
+            "published": clock() - timedelta(days=5),
+            "description": "Zelensky and Macron agreed security guarantees for Ukraine and a "
+            "reassurance force of the Coalition of the Willing after a ceasefire with Russia.",
+        }
+        feed_server.route(f"/old{n}.xml", rss([item]))
+        service.store.add_feed(feed_server.url(f"/old{n}.xml"), clock(), name=f"Outlet {n}")
+    await service.ingestor(fetcher).run_cycle()
+    assert await delivery.send_breaking_alerts(bot) == 0
+    assert fake_telegram.sent_texts(KYIV) == []
+
+
+async def test_an_alert_that_failed_is_tried_again(
+    service, fetcher, feed_server, bot, clock, fake_telegram, monkeypatch
+):
+    from tests.feedfactory import rss
+
+    monkeypatch.setattr(delivery, "NETWORK_BACKOFF", 0.01)
+    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    digests.update_settings(service, KYIV, alerts=True)
+    for n in range(3):
+        item = {
+            "title": f"Leaders agree security guarantees for Ukraine in Paris (outlet {n})",
+            "guid": f"f{n}",
+            "link": f"https://f{n}.example/paris",
+            "published": clock() - timedelta(minutes=20),
+            "description": "Zelensky and Macron agreed security guarantees for Ukraine and a "
+            "reassurance force of the Coalition of the Willing after a ceasefire with Russia.",
+        }
+        feed_server.route(f"/f{n}.xml", rss([item]))
+        service.store.add_feed(feed_server.url(f"/f{n}.xml"), clock(), name=f"Outlet {n}")
+    await service.ingestor(fetcher).run_cycle()
+    fake_telegram.fail("sendMessage", 502, chat_id=KYIV, times=10)
+    assert await delivery.send_breaking_alerts(bot) == 0
+    fake_telegram._failures.clear()
+    assert await delivery.send_breaking_alerts(bot) == 1
+    assert len(fake_telegram.sent_texts(KYIV)) == 1
+
+
+async def test_a_digest_telegram_keeps_refusing_backs_off_then_is_skipped(
+    world, bot, clock, fake_telegram
+):
+    service = world
+    digests.subscribe(service, -1001, chat_type="group", at=time(8), zone="Europe/Kyiv")
+    fake_telegram.fail(
+        "sendMessage",
+        400,
+        "Bad Request: not enough rights to send text messages",
+        chat_id=-1001,
+        times=100,
+    )
+    clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
+    waits = []
+    for attempt in range(delivery.MAX_ATTEMPTS):
+        assert await delivery.deliver_due_digests(bot) == {"failed": 1}
+        retry = digests.get_subscription(service, -1001).next_due_at
+        waits.append(retry - clock())
+        if attempt < delivery.MAX_ATTEMPTS - 1:
+            clock.now = retry
+    assert waits[:4] == [timedelta(minutes=m) for m in (5, 10, 20, 40)]
+    assert waits[4] > timedelta(hours=12), "after the last try the next daily slot is due"
+    [record] = service.store.deliveries(-1001)
+    assert record["status"] == "failed" and "not enough rights" in record["error"].lower()
+    assert await delivery.deliver_due_digests(bot) == {}

@@ -127,7 +127,7 @@ async def test_refused_html_falls_back_to_plain_text_once_then_logs(
     assert "Your briefing" in plain.params["text"] and "<b>" not in plain.params["text"]
     tries = [c for c in fake_telegram.calls_to("sendMessage") if c.params["chat_id"] == 852]
     assert len(tries) == 2  # HTML, then plain text once: no loop
-    assert "sending plain text" in caplog.text and "852 failed this round" in caplog.text
+    assert "sending plain text" in caplog.text and "digest to chat 852 failed" in caplog.text
 
 
 async def test_the_bot_keeps_answering_commands_while_digests_wait(

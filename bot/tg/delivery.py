@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 NETWORK_RETRIES = 3
 NETWORK_BACKOFF = 1.0
 FAN_OUT = 32  # concurrent sends; the rate limiter keeps them within Telegram's limits
+# A digest Telegram keeps refusing is retried after 5, 10, 20, 40 minutes, then skipped.
+MAX_ATTEMPTS = 5
+RETRY_MINUTES = 5
+# Network errors and 5xx are retried at every tick (30 s) for about ten minutes first.
+MAX_TRANSIENT_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class SendOutcome:
     chat_id: int
     new_chat_id: int | None = None
     error: str | None = None
+    transient: bool = False  # network trouble or a server error: worth trying at the next tick
 
 
 async def send_parts(bot: Bot, chat_id: int, parts: list[str]) -> SendOutcome:
@@ -85,7 +91,7 @@ async def _send_one(bot: Bot, chat_id: int, text: str) -> SendOutcome:
             return SendOutcome("failed", chat_id, error=str(error))
         except (TimedOut, NetworkError) as error:
             if attempt == NETWORK_RETRIES:
-                return SendOutcome("failed", chat_id, error=str(error))
+                return SendOutcome("failed", chat_id, error=str(error), transient=True)
             await asyncio.sleep(NETWORK_BACKOFF * 2**attempt)
         except TelegramError as error:
             return SendOutcome("failed", chat_id, error=str(error))
@@ -173,7 +179,32 @@ async def _deliver_one(
             error=outcome.error,
         )
         return "blocked"
-    log.warning("digest to chat %s failed this round: %s", chat_id, outcome.error)
+    attempts = store.delivery_attempts(delivery) + 1
+    if outcome.transient and attempts < MAX_TRANSIENT_ATTEMPTS:
+        log.warning("digest to chat %s failed this round (%s); next tick", chat_id, outcome.error)
+        store.postpone_delivery(
+            delivery, chat_id, error=outcome.error, retry_at=to_iso(item.due_at)
+        )
+        return "failed"
+    if attempts >= MAX_ATTEMPTS:
+        # Give this slot up; the cursor stays, so the next digest carries these stories.
+        log.warning("digest to chat %s failed %d times; skipping this one", chat_id, attempts)
+        store.finish_delivery(
+            delivery,
+            chat_id,
+            status="failed",
+            now=now,
+            cursor=None,
+            next_due_at=None,
+            error=outcome.error,
+        )
+        store.save_subscriber(chat_id, {"next_due_at": next_due}, now)
+        return "failed"
+    retry_at = now + timedelta(minutes=RETRY_MINUTES * 2 ** (attempts - 1))
+    log.warning(
+        "digest to chat %s failed (%s); retrying at %s", chat_id, outcome.error, to_iso(retry_at)
+    )
+    store.postpone_delivery(delivery, chat_id, error=outcome.error, retry_at=to_iso(retry_at))
     return "failed"
 
 
@@ -186,12 +217,18 @@ async def send_breaking_alerts(application: Application) -> int:
     service = service_of(application)
     sent = 0
     for sub, story in digests.breaking_alerts(service):
+        # Marked first so a crash during the send cannot repeat it; unmarked again on failure.
         if not service.store.mark_alert_sent(sub.chat_id, story.id, service.clock()):
             continue
-        outcome = await send_parts(
-            application.bot, sub.chat_id, [render.alert_text(translator(sub.language), story)]
-        )
+        parts = [render.alert_text(translator(sub.language), story)]
+        outcome = await send_parts(application.bot, sub.chat_id, parts)
+        if outcome.status == "migrated" and outcome.new_chat_id:
+            service.store.move_subscriber(sub.chat_id, outcome.new_chat_id)
+            service.store.mark_alert_sent(outcome.new_chat_id, story.id, service.clock())
+            outcome = await send_parts(application.bot, outcome.new_chat_id, parts)
         if outcome.status == "blocked":
-            digests.deactivate(service, sub.chat_id)
+            digests.deactivate(service, outcome.chat_id)
+        elif outcome.status != "sent":
+            service.store.forget_alert(outcome.chat_id, story.id)
         sent += outcome.status == "sent"
     return sent
