@@ -95,7 +95,11 @@ def find_feed(service: Service, ref: str) -> Feed:
 def remove_feed(service: Service, ref: str) -> Feed:
     """Delete a feed and the items only it carried."""
     feed = find_feed(service, ref)
-    service.store.remove_feed(feed.id)
+    stories = service.store.remove_feed(feed.id)
+    pipeline = service.pipeline()
+    with service.store.transaction():
+        for story_id in stories:
+            pipeline.refresh_story(story_id, service.clock())  # deletes stories left empty
     return feed
 
 

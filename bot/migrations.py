@@ -276,3 +276,13 @@ def digests(db: sqlite_utils.Database) -> None:
 def preferences(db: sqlite_utils.Database) -> None:
     """Per-user choices, such as the language picked with /language."""
     _run(db, "CREATE TABLE preferences (user_id INTEGER PRIMARY KEY, language TEXT)")
+
+
+@migrations(name="0008_hot_path_indexes")
+def hot_path_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for queries every poll cycle runs: unanalysed items, fresh relevant reports."""
+    _run(
+        db,
+        "CREATE INDEX idx_items_unanalysed ON items (id) WHERE analysed_at IS NULL",
+        "CREATE INDEX idx_items_relevant_seen ON items (relevant, first_seen_at)",
+    )

@@ -149,15 +149,27 @@ class Store:
         """How many feeds are stored."""
         return self.db.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
 
-    def remove_feed(self, feed_id: int) -> None:
-        """Delete a feed; items only this feed carried are deleted too."""
+    def remove_feed(self, feed_id: int) -> list[int]:
+        """Delete a feed; items only this feed carried are deleted too.
+
+        Returns the stories those items belonged to, so the caller can refresh them.
+        """
         with self.db.atomic():
+            stories = [
+                row["story_id"]
+                for row in self._rows(
+                    "SELECT DISTINCT i.story_id FROM items i JOIN item_feeds x "
+                    "ON x.item_id = i.id WHERE x.feed_id = ? AND i.story_id IS NOT NULL",
+                    [feed_id],
+                )
+            ]
             self.db.execute(
                 "DELETE FROM items WHERE id IN (SELECT item_id FROM item_feeds WHERE feed_id = ?) "
                 "AND id NOT IN (SELECT item_id FROM item_feeds WHERE feed_id != ?)",
                 [feed_id, feed_id],
             )
             self.db.execute("DELETE FROM feeds WHERE id = ?", [feed_id])
+        return stories
 
     def set_feed_active(self, feed_id: int, active: bool, now: datetime) -> None:
         """Pause or resume a feed (a resumed feed is due at once)."""

@@ -125,3 +125,19 @@ def test_default_feeds_are_loaded_into_an_empty_database_only(service):
     for feed in service.store.list_feeds():
         service.store.remove_feed(feed.id)
     assert feedadmin.load_default_feeds(service) == 0, "removed defaults must not come back"
+
+
+async def test_removing_a_feed_refreshes_its_stories(service, fetcher, feed_server):
+    from tests.newsdata import load_world
+
+    await load_world(service, fetcher, feed_server)
+    before = {row["id"]: row for row in service.store.stories_since(None)}
+    assert all(row["sources"] == 2 and row["size"] == 2 for row in before.values())
+    feedadmin.remove_feed(service, "1")
+    after = {row["id"]: row for row in service.store.stories_since(None)}
+    assert set(after) == set(before)
+    for row in after.values():
+        assert row["sources"] == 1 and row["size"] == 1
+        assert "kyivwire" not in (row["link"] or "")
+    feedadmin.remove_feed(service, "2")
+    assert service.store.stories_since(None) == []
