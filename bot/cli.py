@@ -28,14 +28,21 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    # SUPPRESS: a subcommand's absent option must not overwrite one given before it.
+    common.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (TOML)"
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log debug messages"
+    )
 
     parser = argparse.ArgumentParser(
         prog="briefbot",
         description="A Telegram bot that briefs you on security guarantees for Ukraine.",
     )
     parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="configuration file (TOML)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     sub.add_parser("run", parents=[common], help="start the bot (long polling)").set_defaults(

@@ -195,7 +195,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
     if digest.is_empty():
-        print("No new developments since the last digest.")
+        print(f"Nothing new for chat {args.chat} since its last digest (or in the last 24 hours).")
         return 0
     for number, story in enumerate(stories, 1):
         print(f"{number}. {story['headline']}")

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.cli_feeds import CommandError, item_json
 from bot.config import Settings, parse_duration
+from bot.numbers import whole
 from bot.runtime import open_service
 from bot.timeutil import from_iso, utcnow
 
@@ -38,12 +39,16 @@ EXPORT_FIELDS = (
 )  # fmt: skip
 
 
+MAX_DAYS = 36_500
+
+
 def _days(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    days = whole(text, 5)
+    if not days or days > MAX_DAYS:
         raise argparse.ArgumentTypeError(
-            f"expected a whole number of days (1 or more), got {text!r}"
+            f"expected a whole number of days from 1 to {MAX_DAYS}, got {text!r}"
         )
-    return int(text)
+    return days
 
 
 def _duration(text: str) -> timedelta:
@@ -156,7 +161,7 @@ def check_health(
     ``max_age``; also when no active feed has been due for longer than ``max_age`` (nothing to
     poll), or the database is younger than ``grace`` (a fresh bot before its first cycle).
     """
-    from bot.db import open_database
+    from bot.db import DatabaseUnusable, open_database
     from bot.migrations import migrations
     from bot.store import Store
 
@@ -164,7 +169,7 @@ def check_health(
         return Health(DATABASE_UNUSABLE, f"database not found: {path} (has the bot started?)")
     try:
         store = Store(open_database(path, migrate=False))
-    except sqlite3.Error as error:
+    except (sqlite3.Error, DatabaseUnusable) as error:
         return Health(DATABASE_UNUSABLE, f"database unusable: {path}: {error}")
     try:
         applied = migrations.applied(store.db)

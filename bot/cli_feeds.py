@@ -14,6 +14,7 @@ from bot import feedadmin
 from bot.config import Settings
 from bot.fetch import Fetcher
 from bot.models import Feed
+from bot.numbers import whole
 from bot.runtime import open_service
 from bot.service import Service
 from bot.timeutil import to_iso
@@ -64,14 +65,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def positive_days(text: str) -> int:
-    """An argparse type: a whole number of days, at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+    """An argparse type: a whole number of days from 1 to 36,500."""
+    days = whole(text, 5)
+    if days is None:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}")
+    if not 1 <= days <= 36_500:
+        raise argparse.ArgumentTypeError("must be between 1 and 36500")
+    return days
 
 
 def _run_with_fetcher(settings: Settings, work) -> Any:

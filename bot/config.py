@@ -102,6 +102,8 @@ def parse_duration(value: Any) -> int:
         raise ValueError('expected a duration such as "10m", "90s" or "2h"')
     if seconds <= 0:
         raise ValueError("must be longer than zero")
+    if seconds > 366 * 86_400:
+        raise ValueError("must be at most a year")
     return seconds
 
 
@@ -188,8 +190,8 @@ def _fraction(value: Any) -> float:
 
 
 def _seconds_float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError("expected a positive number of seconds")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise ValueError("expected a number of seconds between 0 and 3600")
     return float(value)
 
 

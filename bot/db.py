@@ -10,6 +10,10 @@ import sqlite_utils
 from bot.migrations import migrations
 
 
+class DatabaseUnusable(Exception):
+    """The database file cannot be created or opened (a one-line reason)."""
+
+
 def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating the directory if needed) the database in WAL mode with foreign keys on.
 
@@ -20,8 +24,16 @@ def open_database(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Dat
         conn = sqlite3.connect(":memory:")
     else:
         file = Path(path)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(file, timeout=30)
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            if file.is_dir():
+                raise DatabaseUnusable(f"{file} is a directory")
+            conn = sqlite3.connect(file, timeout=30)
+            conn.execute("PRAGMA schema_version").fetchone()
+        except (OSError, sqlite3.Error) as error:
+            if isinstance(error, DatabaseUnusable):
+                raise
+            raise DatabaseUnusable(f"cannot open {file}: {error}") from None
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 30000")

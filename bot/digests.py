@@ -77,7 +77,9 @@ def subscribe(
     at = at or (existing.at if existing else defaults.default_time)
     zone = zone or (existing.timezone if existing else defaults.default_timezone)
     days = existing.days if existing else DAILY
-    cursor = existing.cursor if existing and existing.cursor else now - FIRST_DIGEST_LOOKBACK
+    # A returning subscriber starts fresh: no digest of everything since they left.
+    active = existing is not None and existing.active and existing.cursor is not None
+    cursor = existing.cursor if active else now - FIRST_DIGEST_LOOKBACK
     service.store.save_subscriber(
         chat_id,
         {

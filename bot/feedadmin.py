@@ -11,6 +11,7 @@ from bot.fetch import Fetcher
 from bot.ingest import FeedOutcome
 from bot.models import Feed
 from bot.netguard import UnsafeURL, check_url_syntax
+from bot.numbers import whole
 from bot.opml import Outline, parse_opml, render_opml
 from bot.parse import ParseError
 from bot.service import Service
@@ -36,7 +37,10 @@ def _clean_url(url: str) -> str:
     try:
         check_url_syntax(url)
     except UnsafeURL as error:
-        raise FeedAdminError(f"refused: {error}") from None
+        reason = str(error)
+        raise FeedAdminError(
+            reason if reason.startswith("refused") else f"refused: {reason}"
+        ) from None
     return url
 
 
@@ -83,8 +87,8 @@ def find_feed(service: Service, ref: str) -> Feed:
     """A feed by id or URL, or FeedAdminError."""
     ref = ref.strip()
     feed = None
-    if ref.isdigit():
-        feed = service.store.get_feed(int(ref))
+    if (feed_id := whole(ref)) is not None:
+        feed = service.store.get_feed(feed_id)
     if feed is None:
         feed = service.store.find_feed_by_url(ref)
     if feed is None:

@@ -24,6 +24,7 @@ from bot import __version__
 from bot.config import FeedSettings
 from bot.models import FetchResult
 from bot.netguard import GuardedBackend, ResolveError, Resolver, UnsafeURL, check_url
+from bot.numbers import whole
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +251,8 @@ class Fetcher:
         limit = self.max_body_bytes
         too_big = f"body larger than {_size(limit)}"
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        size = whole(declared, 18)
+        if size is not None and size > limit:
             raise _Failed(too_big)
         decoder = _Decoder(response.headers.get("content-encoding", ""), limit)
         chunks: list[bytes] = []

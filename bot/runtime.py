@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.db import DatabaseUnusable
 from bot.service import Service
 from bot.store import Store
 from bot.workers import ParsePool
@@ -16,7 +17,10 @@ def open_service(settings: Settings) -> Iterator[Service]:
     """Open the database (migrating it) and yield a Service; close the database afterwards."""
     from bot.feedadmin import load_default_feeds
 
-    store = Store.open(settings.storage.path)
+    try:
+        store = Store.open(settings.storage.path)
+    except DatabaseUnusable as error:
+        raise ConfigError(f"storage.path: {error}") from None
     service = Service(settings, store)
     if settings.feeds.parse_workers:
         service.parse_pool = ParsePool(settings.feeds.parse_workers)

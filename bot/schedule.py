@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from bot.numbers import whole
+
 DAY = 86_400
 JITTER_FRACTION = 0.10
 
@@ -36,8 +38,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime) -> int | None
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return int(value)
+    if (seconds := whole(value, 10)) is not None:
+        return seconds
     moment = _http_date(value)
     if moment is None:
         return None
@@ -54,10 +56,10 @@ def cache_lifetime_seconds(headers: Mapping[str, str], now: datetime) -> int | N
         return None
     max_age = directives.get("max-age")
     if max_age is not None:
-        if not max_age.isdigit():
+        max_age_seconds = whole(max_age, 10)
+        if max_age_seconds is None:
             return None
-        age = (_header(headers, "age") or "").strip()
-        lifetime = int(max_age) - (int(age) if age.isdigit() else 0)
+        lifetime = max_age_seconds - (whole(_header(headers, "age"), 10) or 0)
         return lifetime if lifetime > 0 else None
     expires_text = _header(headers, "expires")
     if expires_text is None:

@@ -580,13 +580,13 @@ class Store:
             [story_id],
         )
 
-    def actor_weekly_mentions(self, name: str, since: str) -> list[dict[str, Any]]:
-        """Mentions of one actor in relevant reports per ISO week since ``since``."""
+    def actor_daily_mentions(self, name: str, since: str) -> list[dict[str, Any]]:
+        """Mentions of one actor in relevant reports per UTC day (``day``, ``mentions``)."""
         return self._rows(
-            "SELECT strftime('%Y-W%W', i.published_at) AS week, SUM(a.mentions) AS mentions "
+            "SELECT substr(i.published_at, 1, 10) AS day, SUM(a.mentions) AS mentions "
             "FROM item_actors a JOIN items i ON i.id = a.item_id "
             "WHERE a.actor = ? AND i.relevant = 1 AND i.published_at >= ? "
-            "GROUP BY week ORDER BY week",
+            "GROUP BY day ORDER BY day",
             [name, since],
         )
 

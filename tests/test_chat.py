@@ -324,3 +324,25 @@ async def test_admins_are_exempt_from_the_flood_limit(bot, fake_telegram):
         fake_telegram.push_message("/help", chat_id=ADMIN_ID)
     texts = await fake_telegram.wait_for_messages(25, chat_id=ADMIN_ID)
     assert not any("very fast" in text for text in texts)
+
+
+async def test_odd_digits_and_huge_numbers_get_usage_not_silence(world, bot, fake_telegram):
+    for text in ("/latest ²", "/story ²", "/story 99999999999999999999999", "/timeline ٣"):
+        [reply] = await ask(fake_telegram, text)
+        assert "Usage" in reply, (text, reply)
+    for data in ("tl:²:0", "sr:99999999999999999999999:0", "sr:1:²"):
+        fake_telegram.push_callback(data, chat_id=READER)
+    await fake_telegram.wait_for(lambda: len(fake_telegram.calls_to("answerCallbackQuery")) >= 3)
+    assert not bot.bot_data.get("errors")
+
+
+async def test_story_links_for_other_bots_are_ignored_in_groups(world, bot, fake_telegram):
+    fake_telegram.push_message("/story_1@some_other_bot", chat_id=-78, chat_type="group")
+    [reply] = await ask(fake_telegram, "/story_1@briefbot_test_bot", chat_id=-78, chat_type="group")
+    assert "Kyiv Wire" in reply or "Euro Desk" in reply
+    assert len(fake_telegram.sent_texts(-78)) == 1
+
+
+async def test_actor_mentions_are_counted_per_iso_week(world, bot, fake_telegram):
+    [reply] = await ask(fake_telegram, "/actor Macron")
+    assert "2026-W08: 5" in reply  # 16 Feb 2026 is a Monday of ISO week 8

@@ -112,3 +112,23 @@ def test_cli_bad_config_as_a_real_process(tmp_path):
     assert "digest.default_timezone" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_config_may_come_before_or_after_the_subcommand(tmp_path, capsys):
+    path = write(tmp_path, '[feeds]\npoll_interval = "soon"\n')
+    assert main(["--config", str(path), "version"]) == 2
+    assert main(["version", "--config", str(path)]) == 2
+    assert capsys.readouterr().err.count("feeds.poll_interval") == 2
+
+
+@pytest.mark.parametrize("value", ['"99999999d"', '"0s"'])
+def test_absurd_durations_are_refused(tmp_path, value):
+    with pytest.raises(ConfigError, match="feeds.poll_interval"):
+        load_settings(write(tmp_path, f"[feeds]\npoll_interval = {value}\n"), environ={})
+
+
+def test_a_storage_path_that_is_a_directory_is_one_line(tmp_path, capsys):
+    path = write(tmp_path, f'[storage]\npath = "{tmp_path}"\n')
+    assert main(["feeds", "list", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "storage.path" in err and "is a directory" in err and "Traceback" not in err

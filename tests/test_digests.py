@@ -386,3 +386,12 @@ async def test_a_digest_telegram_keeps_refusing_backs_off_then_is_skipped(
     [record] = service.store.deliveries(-1001)
     assert record["status"] == "failed" and "not enough rights" in record["error"].lower()
     assert await delivery.deliver_due_digests(bot) == {}
+
+
+async def test_a_returning_subscriber_starts_fresh(world, clock):
+    service = world
+    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    digests.unsubscribe(service, KYIV)
+    clock.advance(days=90)
+    sub = digests.subscribe(service, KYIV)
+    assert sub.cursor == clock() - timedelta(hours=24)

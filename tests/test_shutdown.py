@@ -122,3 +122,19 @@ def test_lock_is_exclusive_within_and_across_processes(tmp_path):
         pass
     with instance_lock(":memory:") as none:
         assert none is None
+
+
+async def test_run_waits_for_telegram_instead_of_crashing(settings, store, clock):
+    import asyncio
+
+    from bot.config import replace_section
+    from bot.service import Service
+    from bot.tg.runner import serve
+
+    unreachable = replace_section(settings, "telegram", base_url="http://127.0.0.1:9/bot")
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve(Service(unreachable, store, clock=clock), stop))
+    await asyncio.wait({running}, timeout=2.5)
+    assert not running.done(), "the bot should keep retrying, not exit"
+    stop.set()
+    assert await asyncio.wait_for(running, 10) == 0

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot import briefing, feedadmin
 from bot.actors import KINDS
+from bot.numbers import whole
 from bot.tg import render
 from bot.tg.handlers import Usage, command, reply, service_of, tr_of
 
@@ -108,7 +109,7 @@ async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise Usage("arg.bad_name")
     service = service_of(context)
     service.add_actor(name, kind, update.effective_user.id)
-    log.info("admin %s added actor %r", update.effective_user.id, name)
+    log.info("admin %s added an actor (%s)", update.effective_user.id, kind)
     tr = tr_of(update, context)
     await update.effective_message.reply_text(
         tr("addactor.done", kind=tr(f"kind.{kind}"), name=render.escape(name))
@@ -118,10 +119,10 @@ async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @command("addadmin")
 async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addadmin USER_ID."""
-    if len(context.args) != 1 or not context.args[0].isdigit() or len(context.args[0]) > 15:
+    user_id = whole(context.args[0], 15) if len(context.args) == 1 else None
+    if not user_id:
         raise Usage("arg.user_id")
     service = service_of(context)
-    user_id = int(context.args[0])
     added = service.store.add_admin(user_id, update.effective_user.id, service.clock())
     log.info("admin %s made %s an admin", update.effective_user.id, user_id)
     tr = tr_of(update, context)

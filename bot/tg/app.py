@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -117,6 +118,7 @@ async def _post_init(application: Application) -> None:
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log every error raised in a handler or job, traceback first."""
     log.error("error while handling an update", exc_info=context.error)
-    context.application.bot_data.setdefault("errors", []).append(context.error)
+    # The latest errors, for /stats-style inspection and tests; bounded so memory stays flat.
+    context.application.bot_data.setdefault("errors", deque(maxlen=50)).append(context.error)
     if isinstance(update, Update):
         log.error("the update was %s", update.update_id)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.numbers import whole
+
 MAX_PAGE = 10_000
 
 
@@ -32,11 +34,12 @@ def decode(data: str | None) -> Callback | None:
     kind, *args = data.split(":")
     if kind == "tl" and len(args) == 2:
         days, page = args
-        if (days == "a" or (days.isdigit() and 0 < int(days) <= 3650)) and _page(page):
+        number = whole(days, 4)
+        if (days == "a" or (number is not None and 0 < number <= 3650)) and _page(page):
             return Callback(kind, (days, page))
     elif kind == "sr" and len(args) == 2:
         query_id, page = args
-        if query_id.isdigit() and _page(page):
+        if whole(query_id) is not None and _page(page):
             return Callback(kind, (query_id, page))
     elif kind == "sub" and not args:
         return Callback(kind, ())
@@ -46,4 +49,5 @@ def decode(data: str | None) -> Callback | None:
 
 
 def _page(text: str) -> bool:
-    return text.isdigit() and int(text) < MAX_PAGE
+    number = whole(text, 5)
+    return number is not None and number < MAX_PAGE

@@ -14,6 +14,7 @@ class FloodGate:
     limit: int = 20
     window: timedelta = timedelta(minutes=1)
     cooldown: timedelta = timedelta(minutes=1)
+    max_users: int = 10_000
     _seen: dict[int, deque[datetime]] = field(default_factory=dict)
     _blocked_until: dict[int, datetime] = field(default_factory=dict)
 
@@ -32,7 +33,9 @@ class FloodGate:
         if len(seen) > self.limit:
             self._blocked_until[user_id] = now + self.cooldown
             return "warn"
-        if len(self._seen) > 10_000:  # forget idle users so memory stays bounded
-            for stale in [uid for uid, times in self._seen.items() if not times]:
+        if len(self._seen) > self.max_users:  # forget idle users so memory stays bounded
+            for stale in [
+                uid for uid, times in self._seen.items() if now - times[-1] >= self.window
+            ]:
                 del self._seen[stale]
         return "ok"

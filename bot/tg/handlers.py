@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import briefing
 from bot.i18n import LANGUAGES, Translator, choose_language, translator
+from bot.numbers import whole
 from bot.service import Service
 from bot.tg import callbacks, render
 from bot.tg.commands import BY_NAME, commands_for
@@ -65,6 +66,13 @@ async def reply(
         await update.effective_message.reply_text(text, reply_markup=markup if last else None)
 
 
+def _anonymous_admin(update: Update) -> bool:
+    """A group admin posting anonymously: Telegram sends it as the group itself."""
+    message = update.effective_message
+    chat = update.effective_chat
+    return bool(message and chat and message.sender_chat and message.sender_chat.id == chat.id)
+
+
 def command(name: str) -> Callable[[Handler], Handler]:
     """Wrap a handler: ignore bots, flood control, admin gating, usage on bad arguments."""
     spec = BY_NAME[name]
@@ -73,7 +81,10 @@ def command(name: str) -> Callable[[Handler], Handler]:
         @functools.wraps(func)
         async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user = update.effective_user
-            if update.effective_message is None or user is None or user.is_bot:
+            message = update.effective_message
+            if message is None or user is None:
+                return
+            if user.is_bot and not _anonymous_admin(update):
                 return
             service = service_of(context)
             tr = tr_of(update, context)
@@ -111,9 +122,9 @@ def int_arg(args: Sequence[str], *, default: int, low: int, high: int, what: str
     """The first argument as a whole number in [low, high], or the default when absent."""
     if not args:
         return default
-    if len(args) > 1 or not args[0].isdigit():
+    value = whole(args[0]) if len(args) == 1 else None
+    if value is None:
         raise Usage("arg.whole", what=what)
-    value = int(args[0])
     if not low <= value <= high:
         raise Usage("arg.range", what=what, low=low, high=high)
     return value
@@ -232,19 +243,24 @@ async def send_story(update: Update, context: ContextTypes.DEFAULT_TYPE, story_i
 @command("story")
 async def story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/story ID."""
-    if len(context.args) != 1 or not context.args[0].isdigit() or len(context.args[0]) > 12:
+    story_id = whole(context.args[0]) if len(context.args) == 1 else None
+    if story_id is None:
         raise Usage("arg.story")
-    await send_story(update, context, int(context.args[0]))
+    await send_story(update, context, story_id)
 
 
 @command("story")
 async def story_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/story_ID, the clickable form used in lists."""
-    text = update.effective_message.text or ""
-    number = text.split("@")[0].removeprefix("/story_")
-    if not number.isdigit() or len(number) > 12:
+    text = (update.effective_message.text or "").strip()
+    command_word, _, addressee = text.partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # meant for another bot in this group
+    number = command_word.removeprefix("/story_")
+    story_id = whole(number)
+    if story_id is None:
         raise Usage("arg.story")
-    await send_story(update, context, int(number))
+    await send_story(update, context, story_id)
 
 
 def search_page(

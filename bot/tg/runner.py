@@ -16,7 +16,7 @@ import sys
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.config import Settings
@@ -74,11 +74,23 @@ async def serve(service: Service, stop: asyncio.Event | None = None) -> int:
         loop.add_signal_handler(signum, on_signal, signum)
     application = build_application(service)
     try:
-        try:
-            await application.initialize()
-        except InvalidToken:
-            log.error("Telegram rejected the bot token: check it with @BotFather")
-            return EXIT_TOKEN
+        delay = 1.0
+        while True:
+            try:
+                await application.initialize()
+                break
+            except InvalidToken:
+                log.error("Telegram rejected the bot token: check it with @BotFather")
+                return EXIT_TOKEN
+            except (NetworkError, TimedOut) as error:
+                # Telegram unreachable (a container whose network is not up yet): keep trying.
+                log.warning("cannot reach Telegram (%s); retrying in %.0f s", error, delay)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                    log.info("stopped before Telegram could be reached")
+                    return EXIT_OK
+                except TimeoutError:
+                    delay = min(delay * 2, 60.0)
         try:
             if not stop.is_set():
                 await _start(application)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import time
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -13,9 +14,10 @@ from telegram.ext import ContextTypes
 from bot import digests
 from bot.duetime import DAILY, WEEKDAYS, common_times, common_zones, parse_time_of_day, parse_zone
 from bot.i18n import Translator
+from bot.numbers import whole
 from bot.tg import render
 from bot.tg.callbacks import Callback, encode
-from bot.tg.handlers import Usage, command, reply, service_of, tr_of
+from bot.tg.handlers import Usage, _anonymous_admin, command, reply, service_of, tr_of
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ async def _may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
-    if service_of(context).is_admin(update.effective_user.id):
+    if service_of(context).is_admin(update.effective_user.id) or _anonymous_admin(update):
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
@@ -190,8 +192,11 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/digest: the digest this chat would get now (nothing is marked as sent)."""
     service = service_of(context)
     tr = tr_of(update, context)
-    digest = digests.digest_for_chat(service, update.effective_chat.id)
-    header = render.digest_header(tr, service.clock().date())
+    chat_id = update.effective_chat.id
+    digest = digests.digest_for_chat(service, chat_id)
+    sub = digests.get_subscription(service, chat_id)
+    zone = sub.timezone if sub else service.settings.digest.default_timezone
+    header = render.digest_header(tr, service.clock().astimezone(ZoneInfo(zone)).date())
     await reply(update, [header, *render.digest_body(tr, digest)])
 
 
@@ -225,7 +230,7 @@ async def on_settings_button(
             sub = digests.update_settings(service, chat.id, at=at)
         elif key == "z":
             zones = common_zones()
-            if not value.isdigit() or int(value) >= len(zones):
+            if whole(value, 3) is None or int(value) >= len(zones):
                 await query.answer(tr("expired"))
                 return
             if not active:
