@@ -56,6 +56,10 @@ def _summary(row: dict[str, Any]) -> StorySummary:
     )
 
 
+_TIMELINE_CACHE: dict[tuple[bool, int | None, int, int], list[TimelineEntry]] = {}
+_TIMELINE_CACHE_SIZE = 8
+
+
 def since_day(now: datetime, days: int | None) -> str | None:
     """The first day of a window of ``days`` days ending today (None: no window)."""
     return None if days is None else (now.date() - timedelta(days=days - 1)).isoformat()
@@ -73,9 +77,19 @@ def timeline(
         since_day(service.clock(), days),
         min_relevance=service.settings.analysis.relevance_threshold,
     )
-    today = service.clock().date()
-    stories = [_summary(row) for row in rows if row["day"] <= today.isoformat()]
-    return build_timeline(stories, newest_first=newest_first, limit=limit)
+    today = service.clock().date().isoformat()
+    visible = [row for row in rows if row["day"] <= today]
+    # Grouping compares nearby stories pairwise (seconds for thousands of stories), while the
+    # stories change only when a poll cycle adds reports: reuse the result for identical rows.
+    key = (newest_first, limit, len(visible), hash(tuple(tuple(row.values()) for row in visible)))
+    entries = _TIMELINE_CACHE.get(key)
+    if entries is None:
+        stories = [_summary(row) for row in visible]
+        entries = build_timeline(stories, newest_first=newest_first, limit=limit)
+        while len(_TIMELINE_CACHE) >= _TIMELINE_CACHE_SIZE:
+            _TIMELINE_CACHE.pop(next(iter(_TIMELINE_CACHE)))
+        _TIMELINE_CACHE[key] = entries
+    return list(entries)
 
 
 def upcoming(service: Service) -> list[UpcomingEvent]:
@@ -232,6 +246,16 @@ def story_detail(service: Service, story_id: int) -> StoryDetail | None:
     return StoryDetail(_brief(row), reports)
 
 
+def _iso_weeks(days: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
+    """Daily mention counts summed per ISO week ("2026-W08")."""
+    weeks: dict[str, int] = {}
+    for row in days:
+        year, week, _ = date.fromisoformat(row["day"]).isocalendar()
+        key = f"{year}-W{week:02d}"
+        weeks[key] = weeks.get(key, 0) + row["mentions"]
+    return tuple(sorted(weeks.items()))
+
+
 def actor_profile(service: Service, query: str, *, weeks: int = 8) -> ActorProfile | None:
     """The best match for ``query`` among known actors (aliases and partial names work)."""
     matches = service.analyser.gazetteer.lookup(query)
@@ -245,10 +269,7 @@ def actor_profile(service: Service, query: str, *, weeks: int = 8) -> ActorProfi
         kind=actor.kind,
         role=actor.role_on(now.date()),
         aliases=tuple(alias for alias in actor.aliases if alias != actor.name)[:6],
-        weekly=tuple(
-            (row["week"], row["mentions"])
-            for row in service.store.actor_weekly_mentions(actor.name, since)
-        ),
+        weekly=_iso_weeks(service.store.actor_daily_mentions(actor.name, since)),
         stories=tuple(_brief(row) for row in service.store.actor_stories(actor.name, 5)),
         alongside=tuple(
             (row["name"], row["together"]) for row in service.store.co_actors(actor.name, 5)
