@@ -15,6 +15,7 @@ from bot.service import Service
 from bot.timeutil import from_iso, to_iso
 
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
+DUE_BATCH = 1000  # subscribers read and sent per batch of a digest round
 MAX_ACTOR_WINDOW = timedelta(days=7)
 
 
@@ -30,6 +31,7 @@ class Subscription:
     days: str
     alerts: bool
     skip_empty: bool
+    weekly_chart: bool
     active: bool
     next_due_at: datetime | None
     cursor: datetime | None
@@ -47,6 +49,7 @@ def _subscription(row: dict[str, Any]) -> Subscription:
         days=row["days"],
         alerts=bool(row["alerts"]),
         skip_empty=bool(row["skip_empty"]),
+        weekly_chart=bool(row["weekly_chart"]),
         active=bool(row["active"]),
         next_due_at=from_iso(row["next_due_at"]),
         cursor=from_iso(row["cursor"]),
@@ -115,7 +118,7 @@ def deactivate(service: Service, chat_id: int) -> None:
 
 
 def update_settings(service: Service, chat_id: int, **changes: Any) -> Subscription:
-    """Change at/timezone/days/alerts/skip_empty; the next due time follows at once."""
+    """Change at/timezone/days/alerts/skip_empty/weekly_chart; the next due time follows."""
     current = get_subscription(service, chat_id)
     if current is None:
         raise LookupError("not subscribed")
@@ -128,7 +131,7 @@ def update_settings(service: Service, chat_id: int, **changes: Any) -> Subscript
         "days": days,
         "next_due_at": to_iso(next_due(service.clock(), at, zone, days)),
     }
-    for key in ("alerts", "skip_empty"):
+    for key in ("alerts", "skip_empty", "weekly_chart"):
         if key in changes:
             fields[key] = int(bool(changes[key]))
     service.store.save_subscriber(chat_id, fields, service.clock())
@@ -205,7 +208,7 @@ def due_digests(service: Service) -> list[DueDigest]:
     now = service.clock()
     built: dict[str | None, Digest] = {}
     due = []
-    for row in service.store.due_subscribers(now):
+    for row in service.store.due_subscribers(now, limit=DUE_BATCH):
         sub = _subscription(row)
         assert sub.next_due_at is not None
         is_due, following = catch_up_due(sub.next_due_at, now, sub.at, sub.timezone, sub.days)

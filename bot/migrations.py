@@ -286,3 +286,9 @@ def hot_path_indexes(db: sqlite_utils.Database) -> None:
         "CREATE INDEX idx_items_unanalysed ON items (id) WHERE analysed_at IS NULL",
         "CREATE INDEX idx_items_relevant_seen ON items (relevant, first_seen_at)",
     )
+
+
+@migrations(name="0009_weekly_chart")
+def weekly_chart(db: sqlite_utils.Database) -> None:
+    """Subscribers may ask for the week's chart with Monday's digest."""
+    _run(db, "ALTER TABLE subscribers ADD COLUMN weekly_chart INTEGER NOT NULL DEFAULT 0")

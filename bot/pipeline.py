@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,15 @@ HEADLINE_SAMPLE = 40
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text and len(text) >= 10 else None
+
+
+@dataclass
+class _Growing:
+    """A story grown within one analysis batch: its grouping view and what derives it."""
+
+    candidate: StoryCandidate
+    actors: Counter[str]
+    members: list[StoryItem]  # published and event dates only, for story_date()
 
 
 def _candidate(row: dict[str, Any]) -> StoryCandidate:
@@ -132,7 +142,7 @@ class AnalysisPipeline:
         """
         now = self.clock()
         touched: set[int] = set()
-        grown: dict[int, StoryCandidate] = {}
+        grown: dict[int, _Growing] = {}
         with self.store.transaction():
             for row, result in zip(rows, results, strict=True):
                 self._save(result, now)
@@ -152,35 +162,39 @@ class AnalysisPipeline:
 
     def _grow(
         self,
-        known: StoryCandidate | None,
+        known: _Growing | None,
         story_id: int,
         row: dict[str, Any],
         result: ItemAnalysis,
-    ) -> StoryCandidate:
+    ) -> _Growing:
+        """The story as it stands after adding a report, kept as refresh_story would store it."""
         published = from_iso(row["published_at"])
         assert published is not None
         if known is None:
             stored = self.store.story_candidate(story_id)
-            known = _candidate(stored) if stored and stored["size"] else None
+            if stored and stored["size"]:
+                candidate = _candidate(stored)
+                known = _Growing(candidate, Counter(dict.fromkeys(candidate.actors, 1)), [])
+                if candidate.event_date:
+                    known.members.append(
+                        StoryItem(
+                            0, "", "", candidate.first_published, candidate.event_date, frozenset()
+                        )
+                    )
+        item = StoryItem(row["id"], "", "", published, result.event_date, frozenset())
         if known is None:
-            return StoryCandidate(
-                story_id,
-                result.fingerprint,
-                frozenset(result.actors),
-                published,
-                published,
-                result.event_date,
-                1,
-            )
-        return StoryCandidate(
-            story_id,
-            merge_fingerprint(known.fingerprint, result.fingerprint, known.size),
-            known.actors | frozenset(result.actors),
-            min(known.first_published, published),
-            max(known.last_published, published),
-            known.event_date or result.event_date,
-            known.size + 1,
-        )
+            actors, members = Counter(result.actors), [item]
+            size, fp = 1, result.fingerprint
+            first = last = published
+        else:
+            old = known.candidate
+            actors, members = known.actors + Counter(result.actors), [*known.members, item]
+            size = old.size + 1
+            fp = merge_fingerprint(old.fingerprint, result.fingerprint, old.size)
+            first, last = min(old.first_published, published), max(old.last_published, published)
+        top = frozenset(name for name, _ in actors.most_common(STORY_ACTORS))
+        candidate = StoryCandidate(story_id, fp, top, first, last, story_date(members), size)
+        return _Growing(candidate, actors, members)
 
     def _save(self, result: ItemAnalysis, now: datetime) -> None:
         self.store.save_item_analysis(
@@ -197,7 +211,7 @@ class AnalysisPipeline:
             self.store.note_candidate(candidate.name, candidate.cue, candidate.context, now)
 
     def _choose(
-        self, row: dict[str, Any], result: ItemAnalysis, grown: dict[int, StoryCandidate]
+        self, row: dict[str, Any], result: ItemAnalysis, grown: dict[int, _Growing]
     ) -> int | None:
         published = from_iso(row["published_at"])
         assert published is not None
@@ -211,7 +225,7 @@ class AnalysisPipeline:
             to_iso(anchor - span) or "", to_iso(published + span) or ""
         )
         candidates = {cand["id"]: _candidate(cand) for cand in rows if cand["size"]}
-        candidates.update(grown)
+        candidates.update({story_id: growing.candidate for story_id, growing in grown.items()})
         item = StoryItem(
             id=row["id"],
             title=row["title"] or "",

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 __all__ = [
     "StoryCandidate",
@@ -204,6 +205,7 @@ _GENERIC_STEMS = frozenset(_plain(word)[:5] for word in _words(_GENERIC_WORDS)) 
 )
 
 
+@lru_cache(maxsize=262_144)
 def _token_weight(token: str) -> float:
     if token.startswith("#"):
         return 0.5 if len(token) == 5 and token[1:3] in ("19", "20") else 1.5  # years are common
@@ -238,7 +240,11 @@ def _weighted_cosine(
     shared = sum(w(t) for t in common)
     if not shared:
         return 0.0
-    size_a, size_b = sum(w(t) for t in a), sum(w(t) for t in b)
+    if weight is None and base is _token_weight:
+        # The common case (timeline, grouping without rarity weights): sizes are per set.
+        size_a, size_b = _plain_size(a), _plain_size(b)
+    else:
+        size_a, size_b = sum(w(t) for t in a), sum(w(t) for t in b)
     if b_members > 1:
         size_b = min(size_b, max(size_b / b_members, STORY_SIZE_CAP * size_a))
     score = min(1.0, shared / math.sqrt(size_a * size_b))
@@ -247,6 +253,12 @@ def _weighted_cosine(
     return score
 
 
+@lru_cache(maxsize=65_536)
+def _plain_size(fp: frozenset[str]) -> float:
+    return sum(_token_weight(token) for token in fp)
+
+
+@lru_cache(maxsize=65_536)
 def _entities(fp: frozenset[str]) -> frozenset[str]:
     return frozenset(token for token in fp if token[0] in "#~" and token not in _GENERIC_STEMS)
 

@@ -7,6 +7,7 @@ kind and takes over the others' reports and sources.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -79,13 +80,23 @@ def build_timeline(
     that order.
     """
     groups: list[tuple[StorySummary, list[StorySummary]]] = []
+    # Groups by their leader's day, so a story meets only the groups within the day window.
+    by_day: dict[int, list[tuple[StorySummary, list[StorySummary]]]] = defaultdict(list)
     for story in sorted(stories, key=_weight, reverse=True):
-        for leader, members in groups:
-            if abs((leader.day - story.day).days) <= day_window and _alike(leader, story):
+        day = story.day.toordinal()
+        nearby = (
+            group
+            for offset in range(-day_window, day_window + 1)
+            for group in by_day.get(day + offset, ())
+        )
+        for leader, members in sorted(nearby, key=lambda group: _weight(group[0]), reverse=True):
+            if _alike(leader, story):
                 members.append(story)
                 break
         else:
-            groups.append((story, [story]))
+            group = (story, [story])
+            groups.append(group)
+            by_day[day].append(group)
 
     entries = []
     for leader, members in groups:

@@ -395,3 +395,20 @@ async def test_a_returning_subscriber_starts_fresh(world, clock):
     clock.advance(days=90)
     sub = digests.subscribe(service, KYIV)
     assert sub.cursor == clock() - timedelta(hours=24)
+
+
+async def test_mondays_digest_carries_the_weeks_chart_when_asked(world, bot, clock, fake_telegram):
+    pytest.importorskip("matplotlib")
+    service = world
+    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    digests.subscribe(service, NEW_YORK, at=time(8), zone="Europe/Kyiv")
+    digests.update_settings(service, KYIV, weekly_chart=True, skip_empty=False)
+    digests.update_settings(service, NEW_YORK, skip_empty=False)
+    clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)  # a Wednesday: no chart
+    await delivery.deliver_due_digests(bot)
+    assert fake_telegram.calls_to("sendPhoto") == []
+    clock.now = datetime(2026, 2, 23, 6, 1, tzinfo=UTC)  # Monday 08:01 in Kyiv
+    await delivery.deliver_due_digests(bot)
+    [photo] = fake_telegram.calls_to("sendPhoto")
+    assert photo.params["chat_id"] == KYIV
+    assert photo.files["photo"][:8] == b"\x89PNG\r\n\x1a\n"

@@ -19,7 +19,8 @@ MAX_DAYS = 90
 _DRAWING = threading.Lock()
 
 
-def _draw(data: ChartData) -> bytes:
+def draw(data: ChartData) -> bytes:
+    """Render the chart PNG, one drawing at a time."""
     with _DRAWING:
         return charts.render_png(data)
 
@@ -52,5 +53,5 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(tr("chart.empty", days=days))
         return
     # Drawing takes about a second of CPU: keep it off the event loop (data was read on it).
-    png = await asyncio.to_thread(_draw, data)
+    png = await asyncio.to_thread(draw, data)
     await message.reply_photo(photo=png, caption=caption(data, tr), filename=f"chart-{days}d.png")

@@ -21,7 +21,7 @@ from telegram.error import (
 from telegram.ext import Application
 
 from bot import digests
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.service import Service
 from bot.tg import render
 from bot.timeutil import to_iso
@@ -105,18 +105,28 @@ def service_of(application: Application) -> Service:
 async def deliver_due_digests(application: Application) -> dict[str, int]:
     """Send every due digest once; returns counts per outcome (sent, skipped, blocked, failed)."""
     service = service_of(application)
-    due = digests.due_digests(service)
     bodies: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
     limiter = asyncio.Semaphore(FAN_OUT)
+    done: set[int] = set()
 
     async def deliver(item: digests.DueDigest) -> None:
         async with limiter:
             status = await _deliver_one(application, service, item, bodies)
         counts[status] = counts.get(status, 0) + 1
 
-    await asyncio.gather(*(deliver(item) for item in due))
-    if due:
+    # Subscribers are read in batches; keep going while a full batch came back, so 10,000
+    # chats due at 08:00 are served in one round rather than 1,000 per tick.
+    while True:
+        batch = digests.due_digests(service)
+        due = [item for item in batch if item.subscription.chat_id not in done]
+        if not due:
+            break
+        await asyncio.gather(*(deliver(item) for item in due))
+        done.update(item.subscription.chat_id for item in due)
+        if len(batch) < digests.DUE_BATCH:
+            break
+    if done:
         log.info("digests: %s", counts)
     return counts
 
@@ -156,6 +166,8 @@ async def _deliver_one(
         store.move_subscriber(sub.chat_id, outcome.new_chat_id)
         outcome = await send_parts(application.bot, outcome.new_chat_id, parts)
     chat_id = outcome.chat_id
+    if outcome.status == "sent" and sub.weekly_chart and local_day.weekday() == 0:
+        await _send_week_chart(application, service, outcome.chat_id, tr)
     if outcome.status == "sent":
         store.finish_delivery(
             delivery,
@@ -206,6 +218,31 @@ async def _deliver_one(
     )
     store.postpone_delivery(delivery, chat_id, error=outcome.error, retry_at=to_iso(retry_at))
     return "failed"
+
+
+async def _send_week_chart(
+    application: Application, service: Service, chat_id: int, tr: Translator
+) -> None:
+    """Monday's digest carries the last week's chart when the subscriber asked for it.
+
+    Best effort: without matplotlib, or if Telegram refuses the photo, the digest stands alone.
+    """
+    from bot import charts
+    from bot.chartdata import chart_data
+    from bot.tg.chart import caption, draw
+
+    if not charts.available():
+        return
+    data = chart_data(service, days=7)
+    if not data.total_reports:
+        return
+    try:
+        png = await asyncio.to_thread(draw, data)
+        await application.bot.send_photo(
+            chat_id, photo=png, caption=caption(data, tr), filename="week.png"
+        )
+    except (TelegramError, ValueError, RuntimeError) as error:
+        log.warning("weekly chart for chat %s not sent: %s", chat_id, error)
 
 
 def _local_day(now: datetime, zone: str):

@@ -409,4 +409,5 @@ def subscription_text(tr: Translator, sub) -> str:
         alerts=tr("on") if sub.alerts else tr("off"),
         empty=tr("sub.skipped") if sub.skip_empty else tr("sub.note"),
     )
+    text += "\n" + tr("sub.chart", state=tr("on") if sub.weekly_chart else tr("off"))
     return text if sub.active else f"{text}\n{tr('sub.inactive')}"

@@ -44,6 +44,7 @@ def settings_keyboard(tr: Translator, sub: digests.Subscription) -> InlineKeyboa
     days = ("button.weekdays", "wd") if sub.days == DAILY else ("button.every_day", "dl")
     alerts = "button.alerts_off" if sub.alerts else "button.alerts_on"
     empty = "button.empty_note" if sub.skip_empty else "button.empty_skip"
+    chart = "button.chart_off" if sub.weekly_chart else "button.chart_on"
     return InlineKeyboardMarkup(
         [
             [
@@ -53,6 +54,11 @@ def settings_keyboard(tr: Translator, sub: digests.Subscription) -> InlineKeyboa
             [InlineKeyboardButton(tr(days[0]), callback_data=encode("st", "dy", days[1]))],
             [InlineKeyboardButton(tr(alerts), callback_data=f"st:al:{0 if sub.alerts else 1}")],
             [InlineKeyboardButton(tr(empty), callback_data=f"st:sk:{0 if sub.skip_empty else 1}")],
+            [
+                InlineKeyboardButton(
+                    tr(chart), callback_data=f"st:wc:{0 if sub.weekly_chart else 1}"
+                )
+            ],
         ]
     )
 
@@ -265,6 +271,8 @@ async def on_settings_button(
             sub = digests.update_settings(service, chat.id, alerts=value == "1")
         elif key == "sk" and value in ("0", "1"):
             sub = digests.update_settings(service, chat.id, skip_empty=value == "1")
+        elif key == "wc" and value in ("0", "1"):
+            sub = digests.update_settings(service, chat.id, weekly_chart=value == "1")
         else:
             await query.answer(tr("expired"))
             return
