@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -58,6 +60,7 @@ def _summary(row: dict[str, Any]) -> StorySummary:
 
 _TIMELINE_CACHE: dict[tuple[bool, int | None, int, int], list[TimelineEntry]] = {}
 _TIMELINE_CACHE_SIZE = 8
+_TIMELINE_LOCK = threading.Lock()
 
 
 def since_day(now: datetime, days: int | None) -> str | None:
@@ -73,22 +76,47 @@ def timeline(
     limit: int | None = None,
 ) -> list[TimelineEntry]:
     """Dated entries, one per significant story, without near-duplicates on adjacent days."""
+    rows = _timeline_rows(service, days)
+    return _collapsed(rows, newest_first, limit)
+
+
+async def timeline_async(
+    service: Service,
+    *,
+    days: int | None = 30,
+    newest_first: bool = True,
+    limit: int | None = None,
+) -> list[TimelineEntry]:
+    """:func:`timeline` for the chat: the story rows are read here, the grouping (seconds for
+    thousands of stories the first time) runs in a worker thread so the bot keeps answering."""
+    rows = _timeline_rows(service, days)
+    return await asyncio.to_thread(_collapsed, rows, newest_first, limit)
+
+
+def _timeline_rows(service: Service, days: int | None) -> list[dict[str, Any]]:
     rows = service.store.stories_since(
         since_day(service.clock(), days),
         min_relevance=service.settings.analysis.relevance_threshold,
     )
     today = service.clock().date().isoformat()
-    visible = [row for row in rows if row["day"] <= today]
-    # Grouping compares nearby stories pairwise (seconds for thousands of stories), while the
-    # stories change only when a poll cycle adds reports: reuse the result for identical rows.
+    return [row for row in rows if row["day"] <= today]
+
+
+def _collapsed(
+    visible: list[dict[str, Any]], newest_first: bool, limit: int | None
+) -> list[TimelineEntry]:
+    # Grouping compares nearby stories pairwise, while the stories change only when a poll
+    # cycle adds reports: reuse the result for identical rows.
     key = (newest_first, limit, len(visible), hash(tuple(tuple(row.values()) for row in visible)))
-    entries = _TIMELINE_CACHE.get(key)
+    with _TIMELINE_LOCK:
+        entries = _TIMELINE_CACHE.get(key)
     if entries is None:
         stories = [_summary(row) for row in visible]
         entries = build_timeline(stories, newest_first=newest_first, limit=limit)
-        while len(_TIMELINE_CACHE) >= _TIMELINE_CACHE_SIZE:
-            _TIMELINE_CACHE.pop(next(iter(_TIMELINE_CACHE)))
-        _TIMELINE_CACHE[key] = entries
+        with _TIMELINE_LOCK:
+            while len(_TIMELINE_CACHE) >= _TIMELINE_CACHE_SIZE:
+                _TIMELINE_CACHE.pop(next(iter(_TIMELINE_CACHE)))
+            _TIMELINE_CACHE[key] = entries
     return list(entries)
 
 

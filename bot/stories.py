@@ -232,19 +232,27 @@ def _weighted_cosine(
     its size. When every shared token is topic-generic the score is scaled by ``generic_only``."""
     if not a or not b:
         return 0.0
+    common = a & b
+    if not common:
+        return 0.0
+    if weight is None and base is _token_weight:
+        # The common case (timeline, grouping without rarity weights): no per-token closure.
+        shared = sum(map(_token_weight, common))
+        size_a, size_b = _plain_size(a), _plain_size(b)
+        if b_members > 1:
+            size_b = min(size_b, max(size_b / b_members, STORY_SIZE_CAP * size_a))
+        score = min(1.0, shared / math.sqrt(size_a * size_b))
+        if max(map(_token_weight, common)) <= GENERIC_WEIGHT:
+            score *= generic_only
+        return score
 
     def w(token: str) -> float:
         return base(token) * (weight.get(token, 1.0) if weight else 1.0)
 
-    common = a & b
     shared = sum(w(t) for t in common)
     if not shared:
         return 0.0
-    if weight is None and base is _token_weight:
-        # The common case (timeline, grouping without rarity weights): sizes are per set.
-        size_a, size_b = _plain_size(a), _plain_size(b)
-    else:
-        size_a, size_b = sum(w(t) for t in a), sum(w(t) for t in b)
+    size_a, size_b = sum(w(t) for t in a), sum(w(t) for t in b)
     if b_members > 1:
         size_b = min(size_b, max(size_b / b_members, STORY_SIZE_CAP * size_a))
     score = min(1.0, shared / math.sqrt(size_a * size_b))

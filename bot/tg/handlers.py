@@ -185,11 +185,11 @@ def pager(
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-def timeline_page(
+async def timeline_page(
     service: Service, tr: Translator, days: int | None, page: int
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """One page of the timeline and its Newer/Older buttons."""
-    entries = briefing.timeline(service, days=days)
+    entries = await briefing.timeline_async(service, days=days)
     pages = max(1, math.ceil(len(entries) / TIMELINE_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = entries[page * TIMELINE_PAGE : (page + 1) * TIMELINE_PAGE]
@@ -203,7 +203,7 @@ def timeline_page(
 async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/timeline [days|all]."""
     days = parse_days(context.args)
-    blocks, markup = timeline_page(service_of(context), tr_of(update, context), days, 0)
+    blocks, markup = await timeline_page(service_of(context), tr_of(update, context), days, 0)
     await reply(update, blocks, markup)
 
 
@@ -320,7 +320,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if parsed.kind == "tl":
             days_key, page = parsed.args
             days = None if days_key == "a" else int(days_key)
-            blocks, markup = timeline_page(service, tr, days, int(page))
+            blocks, markup = await timeline_page(service, tr, days, int(page))
         elif parsed.kind == "sr":
             query_id, page = int(parsed.args[0]), int(parsed.args[1])
             words = service.store.search_query(query_id)
