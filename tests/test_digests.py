@@ -275,24 +275,13 @@ async def test_identical_digests_are_built_once(world, clock, monkeypatch):
 async def test_breaking_alerts_once_and_never_at_night(
     service, fetcher, feed_server, bot, clock, fake_telegram
 ):
-    from tests.feedfactory import rss
 
     digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     digests.update_settings(service, KYIV, alerts=True)
     digests.subscribe(service, NEW_YORK, at=time(8), zone="America/New_York")
     digests.update_settings(service, NEW_YORK, alerts=True)
     clock.now = datetime(2026, 2, 17, 9, 0, tzinfo=UTC)  # 11:00 Kyiv, 04:00 New York
-    for n in range(3):
-        item = {
-            "title": f"Leaders agree security guarantees for Ukraine in Paris (outlet {n})",
-            "guid": f"b{n}",
-            "link": f"https://b{n}.example/paris",
-            "published": clock() - timedelta(minutes=30),
-            "description": "Zelensky and Macron agreed security guarantees for Ukraine and a "
-            "reassurance force of the Coalition of the Willing after a ceasefire with Russia.",
-        }
-        feed_server.route(f"/b{n}.xml", rss([item]))
-        service.store.add_feed(feed_server.url(f"/b{n}.xml"), clock(), name=f"Outlet {n}")
+    three_outlets_report(service, feed_server, "b", published=clock() - timedelta(minutes=30))
     await service.ingestor(fetcher).run_cycle()
     assert await delivery.send_breaking_alerts(bot) == 1
     [alert] = fake_telegram.sent_texts(KYIV)
@@ -314,21 +303,10 @@ async def test_digest_comes_in_the_subscribers_language(world, bot, clock, fake_
 async def test_a_backlog_of_old_reports_is_not_breaking_news(
     service, fetcher, feed_server, bot, clock, fake_telegram
 ):
-    from tests.feedfactory import rss
 
     digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     digests.update_settings(service, KYIV, alerts=True)
-    for n in range(3):
-        item = {
-            "title": f"Leaders agree security guarantees for Ukraine in Paris (outlet {n})",
-            "guid": f"old{n}",
-            "link": f"https://old{n}.example/paris",
-            "published": clock() - timedelta(days=5),
-            "description": "Zelensky and Macron agreed security guarantees for Ukraine and a "
-            "reassurance force of the Coalition of the Willing after a ceasefire with Russia.",
-        }
-        feed_server.route(f"/old{n}.xml", rss([item]))
-        service.store.add_feed(feed_server.url(f"/old{n}.xml"), clock(), name=f"Outlet {n}")
+    three_outlets_report(service, feed_server, "old", published=clock() - timedelta(days=5))
     await service.ingestor(fetcher).run_cycle()
     assert await delivery.send_breaking_alerts(bot) == 0
     assert fake_telegram.sent_texts(KYIV) == []
@@ -337,22 +315,11 @@ async def test_a_backlog_of_old_reports_is_not_breaking_news(
 async def test_an_alert_that_failed_is_tried_again(
     service, fetcher, feed_server, bot, clock, fake_telegram, monkeypatch
 ):
-    from tests.feedfactory import rss
 
     monkeypatch.setattr(delivery, "NETWORK_BACKOFF", 0.01)
     digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     digests.update_settings(service, KYIV, alerts=True)
-    for n in range(3):
-        item = {
-            "title": f"Leaders agree security guarantees for Ukraine in Paris (outlet {n})",
-            "guid": f"f{n}",
-            "link": f"https://f{n}.example/paris",
-            "published": clock() - timedelta(minutes=20),
-            "description": "Zelensky and Macron agreed security guarantees for Ukraine and a "
-            "reassurance force of the Coalition of the Willing after a ceasefire with Russia.",
-        }
-        feed_server.route(f"/f{n}.xml", rss([item]))
-        service.store.add_feed(feed_server.url(f"/f{n}.xml"), clock(), name=f"Outlet {n}")
+    three_outlets_report(service, feed_server, "f", published=clock() - timedelta(minutes=20))
     await service.ingestor(fetcher).run_cycle()
     fake_telegram.fail("sendMessage", 502, chat_id=KYIV, times=10)
     assert await delivery.send_breaking_alerts(bot) == 0
@@ -412,3 +379,22 @@ async def test_mondays_digest_carries_the_weeks_chart_when_asked(world, bot, clo
     [photo] = fake_telegram.calls_to("sendPhoto")
     assert photo.params["chat_id"] == KYIV
     assert photo.files["photo"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def three_outlets_report(service, feed_server, key: str, *, published: datetime) -> None:
+    """Three outlets carry the same development, published at ``published``."""
+    from tests.feedfactory import rss
+
+    for n in range(3):
+        item = {
+            "title": f"Leaders agree security guarantees for Ukraine in Paris (outlet {n})",
+            "guid": f"{key}{n}",
+            "link": f"https://{key}{n}.example/paris",
+            "published": published,
+            "description": "Zelensky and Macron agreed security guarantees for Ukraine and a "
+            "reassurance force of the Coalition of the Willing after a ceasefire with Russia.",
+        }
+        feed_server.route(f"/{key}{n}.xml", rss([item]))
+        service.store.add_feed(
+            feed_server.url(f"/{key}{n}.xml"), service.clock(), name=f"Outlet {n}"
+        )

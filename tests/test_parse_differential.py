@@ -10,10 +10,8 @@ compared as plain text too, with their own explanations.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from bot.normalise import html_to_text
 from bot.parse import ParseError, prepared_xml
 from bot.parse_fast import Declined, parse_with_lxml
 from bot.parse_feedparser import parse_with_feedparser
+from tests.test_parse import loopback_server  # noqa: F401  (a fixture)
 
 CORPUS = Path(__file__).parents[1].parent / "shared/corpus/feeds"
 URL = "https://corpus.example/feed"
@@ -159,29 +158,5 @@ def test_fast_path_never_reads_files_or_the_network(tmp_path: Path, loopback_hit
     assert hits == []
 
 
-class _CountingHandler(BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
-        self.hits.append(self.path)
-        payload = b'<!ENTITY leak "FETCHED-MARKER">'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def loopback_hits():
-    _CountingHandler.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", _CountingHandler.hits
-    finally:
-        server.shutdown()
-        server.server_close()
+# The counting loopback server of the parser tests, under the name these tests use.
+loopback_hits = loopback_server
