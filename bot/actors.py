@@ -15,7 +15,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 KINDS = ("person", "state", "organization")
@@ -26,7 +25,6 @@ __all__ = [
     "Candidate",
     "Gazetteer",
     "Role",
-    "load_gazetteer",
     "parse_gazetteer",
 ]
 
@@ -735,16 +733,3 @@ def parse_gazetteer(text: str) -> Gazetteer:
     _check_conflicts(actors.values())
     ignore = _strings(raw.get("ignore"), "ignore")
     return Gazetteer(actors=actors, ignore=ignore)
-
-
-def load_gazetteer(path: str | Path) -> Gazetteer:
-    """Read and parse an actors file; raise ValueError naming the file and the problem."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{file}: cannot be read ({error})") from None
-    try:
-        return parse_gazetteer(text)
-    except ValueError as error:
-        raise ValueError(f"{file}: {error}") from None

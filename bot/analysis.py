@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
 
-from bot.actors import Actor, Candidate, Gazetteer, load_gazetteer
+from bot.actors import Actor, Candidate, Gazetteer
 from bot.config import Settings
+from bot.datafiles import load_gazetteer, load_topic, resolve_data_path
 from bot.dates import Upcoming, resolve_dates
-from bot.relevance import Topic, load_topic, score_relevance
+from bot.relevance import Topic, score_relevance
 from bot.stories import fingerprint
 
 
@@ -51,11 +50,9 @@ class Analyser:
     def from_settings(cls, settings: Settings) -> Analyser:
         """Load the topic and gazetteer files named in ``[analysis]`` (compiled once per file)."""
         analysis = settings.analysis
-        topic_path = resolve_data_path(analysis.topic_file)
-        actors_path = resolve_data_path(analysis.actors_file)
         return cls(
-            _load_topic(topic_path, _stamp(topic_path)),
-            _load_gazetteer(actors_path, _stamp(actors_path)),
+            load_topic(resolve_data_path(analysis.topic_file)),
+            load_gazetteer(resolve_data_path(analysis.actors_file)),
             analysis.relevance_threshold,
         )
 
@@ -97,27 +94,3 @@ class Analyser:
     def analyse_many(self, items: list[ItemText]) -> list[ItemAnalysis]:
         """Analyse a batch (what the worker thread runs)."""
         return [self.analyse(item) for item in items]
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    """A file's identity for the compile cache: edited files are compiled again."""
-    stat = path.stat()
-    return stat.st_mtime_ns, stat.st_size
-
-
-@lru_cache(maxsize=8)
-def _load_topic(path: Path, stamp: tuple[int, int]) -> Topic:
-    return load_topic(path)
-
-
-@lru_cache(maxsize=8)
-def _load_gazetteer(path: Path, stamp: tuple[int, int]) -> Gazetteer:
-    return load_gazetteer(path)
-
-
-def resolve_data_path(path: Path) -> Path:
-    """A data file path as configured: relative to the working directory, else to the repo."""
-    if path.is_absolute() or path.exists():
-        return path
-    bundled = Path(__file__).resolve().parent.parent / path
-    return bundled if bundled.exists() else path

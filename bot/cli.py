@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from bot import __version__, cli_analysis, cli_extra, cli_feeds
 from bot.cli_feeds import CommandError
@@ -20,9 +20,6 @@ NO_TOKEN_MESSAGE = (
     "briefbot: no bot token. Create a bot with @BotFather in Telegram (https://t.me/BotFather), "
     "then set BRIEFBOT_TOKEN=<token> or [telegram] token in config.toml."
 )
-
-
-Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.models import Entry
 
@@ -31,7 +31,6 @@ class IngestPlan:
     unchanged: int = 0
     frozen: int = 0
     duplicates_in_feed: int = 0
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def unique_entries(entries: Iterable[Entry]) -> tuple[list[Entry], int]:

@@ -13,7 +13,7 @@ Term syntax (case and accents are ignored, so "Україн*" also matches "УК
 * ``a ~2 b`` — up to two other words may come between ``a`` and ``b``.
 * Terms written in scripts without spaces (Chinese, Japanese, Thai) match anywhere.
 
-Only :func:`load_topic` touches the file system; everything else is pure.
+Pure: the file is read by :mod:`bot.datafiles`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 _COMBINING = {code: None for code in range(0x0300, 0x0370)}
@@ -131,19 +130,6 @@ class Relevance:
     score: float
     matched: tuple[str, ...]
     groups: dict[str, float]
-
-
-def load_topic(path: str | Path) -> Topic:
-    """Read and compile a topic TOML file; raise ValueError naming the file and the problem."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{file}: cannot read topic file ({error})") from None
-    try:
-        return parse_topic(text)
-    except ValueError as error:
-        raise ValueError(f"{file}: {error}") from None
 
 
 def parse_topic(text: str) -> Topic:

@@ -87,3 +87,23 @@ async def fetcher(settings: Settings):
 
     async with Fetcher.from_settings(settings.feeds) as client:
         yield client
+
+
+@pytest.fixture
+def world_config(tmp_path, feed_server):  # noqa: F811  (the fixture above, by name)
+    """A config whose database holds the news world, moved to this week (the CLI uses the real
+    clock), added with `briefbot feeds add`."""
+    from bot.cli import main
+    from bot.timeutil import utcnow
+    from tests.newsdata import serve_world
+
+    urls = serve_world(feed_server, today=utcnow())
+    (tmp_path / "none.toml").write_text("")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "b.db"}"\n'
+        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp_path / "none.toml"}"\n'
+    )
+    for url in urls.values():
+        assert main(["feeds", "add", url, "--config", str(config)]) == 0
+    return str(config)

@@ -11,8 +11,7 @@ import pytest
 from bot import charts
 from bot.chartdata import ChartData, chart_data
 from bot.cli import main
-from bot.timeutil import utcnow
-from tests.newsdata import load_world, serve_world
+from tests.newsdata import load_world
 
 READER = 501
 needs_matplotlib = pytest.mark.skipif(
@@ -123,21 +122,6 @@ async def test_chart_without_matplotlib_explains_the_extra(
 
 
 # --- command line -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def world_config(tmp_path, feed_server):
-    """A config whose database holds the world, moved to this week (the CLI uses the real clock)."""
-    urls = serve_world(feed_server, today=utcnow())
-    (tmp_path / "none.toml").write_text("")
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[storage]\npath = "{tmp_path / "b.db"}"\n'
-        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp_path / "none.toml"}"\n'
-    )
-    for url in urls.values():
-        assert main(["feeds", "add", url, "--config", str(config)]) == 0
-    return str(config)
 
 
 @needs_matplotlib

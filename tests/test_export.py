@@ -10,23 +10,6 @@ import pytest
 
 from bot.cli import main
 from bot.cli_extra import EXPORT_FIELDS
-from bot.timeutil import utcnow
-from tests.newsdata import serve_world
-
-
-@pytest.fixture
-def world_config(tmp_path, feed_server):
-    """A config whose database holds the world, moved to this week (the CLI uses the real clock)."""
-    urls = serve_world(feed_server, today=utcnow())
-    (tmp_path / "none.toml").write_text("")
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[storage]\npath = "{tmp_path / "b.db"}"\n'
-        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp_path / "none.toml"}"\n'
-    )
-    for url in urls.values():
-        assert main(["feeds", "add", url, "--config", str(config)]) == 0
-    return str(config)
 
 
 def run(capsys, *argv):

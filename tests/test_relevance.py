@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.relevance import Relevance, load_topic, parse_topic, score_relevance
+from bot.datafiles import load_topic
+from bot.relevance import Relevance, parse_topic, score_relevance
 
 TOPIC_FILE = Path(__file__).resolve().parent.parent / "data" / "topic.toml"
 THRESHOLD = 0.5

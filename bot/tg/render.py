@@ -22,7 +22,6 @@ from bot.tg.commands import CommandSpec
 from bot.timeline import TimelineEntry
 from bot.timeutil import to_iso
 
-BOT_NAME = "briefbot"
 MESSAGE_LIMIT = 4096
 HEADLINE_MAX = 220
 # Characters that must never reach a chat from a feed: controls and bidi overrides/isolates.
