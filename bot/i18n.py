@@ -207,6 +207,8 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "digest.actors": {"en": "Key actors", "uk": "Ключові дійові особи"},
     "digest.more": {"en": ("{n} more story — /timeline", "{n} more stories — /timeline"), "uk": ("Ще {n} сюжет — /timeline", "Ще {n} сюжети — /timeline", "Ще {n} сюжетів — /timeline")},
     "alert.text": {"en": "⚡ <b>Breaking</b>: {headline}\n{sources} within two hours · /story_{id}", "uk": "⚡ <b>Терміново</b>: {headline}\n{sources} протягом двох годин · /story_{id}"},
+    "notice.failing": {"en": "Feed {feed} has failed for over 24 hours ({attempts} attempts). Last error: {error}", "uk": "Джерело {feed} не працює вже понад 24 години ({attempts} спроб). Остання помилка: {error}"},
+    "notice.recovered": {"en": "Feed {feed} works again.", "uk": "Джерело {feed} знову працює."},
     "language.set": {"en": "I will answer in English.", "uk": "Відповідатиму українською."},
     "language.current": {"en": "Language: English. Change it with /language uk or /language en.", "uk": "Мова: українська. Змінити: /language en або /language uk."},
     "chart.caption": {"en": "<b>Last {days} days</b>: {reports}", "uk": "<b>Останні {days} дн.</b>: {reports}"},

@@ -79,6 +79,25 @@ def parse_document(
 
 
 @dataclass(frozen=True)
+class FeedNotice:
+    """Something admins should hear about a feed: failing for a day, or working again."""
+
+    kind: str  # "failing" | "recovered"
+    feed: str
+    attempts: int = 0
+    error: str | None = None
+
+    def __str__(self) -> str:
+        """The English text (the CLI prints it; the chat uses the message table)."""
+        if self.kind == "recovered":
+            return f"Feed {self.feed} works again."
+        return (
+            f"Feed {self.feed} has failed for over 24 hours ({self.attempts} attempts). "
+            f"Last error: {self.error}"
+        )
+
+
+@dataclass(frozen=True)
 class FeedOutcome:
     """What happened to one feed in a cycle."""
 
@@ -98,7 +117,7 @@ class CycleReport:
 
     outcomes: list[FeedOutcome] = field(default_factory=list)
     seconds: float = 0.0
-    notices: list[str] = field(default_factory=list)
+    notices: list[FeedNotice] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -158,7 +177,7 @@ class Ingestor:
             outcome = await self.poll_feed(feed)
             report.outcomes.append(outcome)
             if outcome.recovered:
-                report.notices.append(f"Feed {feed.display_name} works again.")
+                report.notices.append(FeedNotice("recovered", feed.display_name))
             done += 1
             if progress:
                 progress(done, len(feeds))
@@ -294,14 +313,13 @@ class Ingestor:
             jitter_key=feed.url,
         )
 
-    def failure_notices(self) -> list[str]:
-        """One message per feed that has failed for 24 h (each feed is reported once)."""
+    def failure_notices(self) -> list[FeedNotice]:
+        """One notice per feed that has failed for 24 h (each feed is reported once)."""
         now = self.clock()
         notices = []
         for feed in self.store.feeds_failing_since(now - FAILURE_NOTICE_AFTER):
             notices.append(
-                f"Feed {feed.display_name} has failed for over 24 hours "
-                f"({feed.error_count} attempts). Last error: {feed.last_error}"
+                FeedNotice("failing", feed.display_name, feed.error_count, feed.last_error)
             )
             self.store.mark_failure_notified(feed.id)
         return notices

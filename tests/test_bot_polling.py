@@ -38,3 +38,16 @@ async def test_the_job_queue_polls_due_feeds_on_its_own(service, fake_telegram, 
             lambda: service.store.count_items() == 3, timeout=15, what="the poll job"
         )
     assert feed_server.requests("/a.xml") == 1
+
+
+async def test_feed_notices_come_in_the_admins_language(
+    bot, service, fake_telegram, feed_server, clock
+):
+    service.store.set_language(ADMIN_ID, "uk")
+    feed_server.route("/down.xml", "maintenance", status=503)
+    service.store.add_feed(feed_server.url("/down.xml"), clock(), name="Kyiv Wire")
+    await poll_and_notify(bot)
+    clock.advance(hours=25)
+    await poll_and_notify(bot)
+    [notice] = await fake_telegram.wait_for_messages(1, chat_id=ADMIN_ID)
+    assert notice.startswith("Джерело Kyiv Wire не працює вже понад 24 години")

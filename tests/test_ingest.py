@@ -168,12 +168,12 @@ async def test_admins_are_told_once_after_a_day_of_failure_and_on_recovery(
     clock.advance(hours=23)
     assert (await cycle(service, fetcher, all_feeds=True)).notices == []
     clock.advance(hours=2)
-    notices = (await cycle(service, fetcher, all_feeds=True)).notices
+    notices = [str(n) for n in (await cycle(service, fetcher, all_feeds=True)).notices]
     assert len(notices) == 1 and "Down Daily" in notices[0] and "24 hours" in notices[0]
     clock.advance(hours=5)
     assert (await cycle(service, fetcher, all_feeds=True)).notices == []
     feed_server.route("/down.xml", rss(story_items(1)))
-    recovered = (await cycle(service, fetcher, all_feeds=True)).notices
+    recovered = [str(n) for n in (await cycle(service, fetcher, all_feeds=True)).notices]
     assert recovered == ["Feed Down Daily works again."]
 
 

@@ -8,6 +8,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.fetch import Fetcher
+from bot.i18n import translator
+from bot.ingest import FeedNotice
 from bot.service import Service
 from bot.tg import delivery
 
@@ -65,9 +67,17 @@ async def digest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     await delivery.deliver_due_digests(context.application)
 
 
-async def notify_admins(application: Application, text: str) -> None:
-    """Send a plain-text notice to every admin; an unreachable admin is logged, not fatal."""
-    for admin_id in sorted(service_of(application).admin_ids()):
+async def notify_admins(application: Application, notice: FeedNotice) -> None:
+    """Send a plain-text notice to every admin in their language; failures are only logged."""
+    service = service_of(application)
+    for admin_id in sorted(service.admin_ids()):
+        tr = translator(service.store.language_of(admin_id))
+        if notice.kind == "recovered":
+            text = tr("notice.recovered", feed=notice.feed)
+        else:
+            text = tr(
+                "notice.failing", feed=notice.feed, attempts=notice.attempts, error=notice.error
+            )
         try:
             await application.bot.send_message(admin_id, text, parse_mode=None)
         except TelegramError as error:
