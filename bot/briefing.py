@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot import timelines
 from bot.service import Service
-from bot.timeline import StorySummary, TimelineEntry, build_timeline
+from bot.timeline import TimelineEntry
 from bot.timeutil import to_iso
 
 
@@ -44,28 +44,36 @@ class UpcomingEvent:
     story: int | None
 
 
-def _summary(row: dict[str, Any]) -> StorySummary:
-    return StorySummary(
-        id=row["id"],
-        headline=row["headline"],
+def _entry(row: dict[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
         day=date.fromisoformat(row["day"]),
+        headline=row["headline"],
         kind=row["kind"],
+        story=row["story"],
         sources=row["sources"],
-        items=tuple(sorted(json.loads(row["items"] or "[]"))),
-        actors=tuple(json.loads(row["actors"] or "[]")),
-        fingerprint=frozenset(json.loads(row["fingerprint"] or "[]")),
-        relevance=row["relevance"],
+        reports=row["reports"],
+        stories=tuple(json.loads(row["stories"])),
+        actors=tuple(json.loads(row["actors"])),
     )
 
 
-_TIMELINE_CACHE: dict[tuple[bool, int | None, int, int], list[TimelineEntry]] = {}
-_TIMELINE_CACHE_SIZE = 8
-_TIMELINE_LOCK = threading.Lock()
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline: ``page`` counts from 0 and is clamped to the pages there are."""
+
+    entries: tuple[TimelineEntry, ...]
+    page: int
+    pages: int
+    total: int
 
 
 def since_day(now: datetime, days: int | None) -> str | None:
     """The first day of a window of ``days`` days ending today (None: no window)."""
     return None if days is None else (now.date() - timedelta(days=days - 1)).isoformat()
+
+
+def _refresh_timeline(service: Service) -> None:
+    timelines.refresh(service.store, service.settings.analysis.relevance_threshold)
 
 
 def timeline(
@@ -75,49 +83,54 @@ def timeline(
     newest_first: bool = True,
     limit: int | None = None,
 ) -> list[TimelineEntry]:
-    """Dated entries, one per significant story, without near-duplicates on adjacent days."""
-    rows = _timeline_rows(service, days)
-    return _collapsed(rows, newest_first, limit)
-
-
-async def timeline_async(
-    service: Service,
-    *,
-    days: int | None = 30,
-    newest_first: bool = True,
-    limit: int | None = None,
-) -> list[TimelineEntry]:
-    """:func:`timeline` for the chat: the story rows are read here, the grouping (seconds for
-    thousands of stories the first time) runs in a worker thread so the bot keeps answering."""
-    rows = _timeline_rows(service, days)
-    return await asyncio.to_thread(_collapsed, rows, newest_first, limit)
-
-
-def _timeline_rows(service: Service, days: int | None) -> list[dict[str, Any]]:
-    rows = service.store.stories_since(
-        since_day(service.clock(), days),
-        min_relevance=service.settings.analysis.relevance_threshold,
+    """Dated entries up to today, one per development (near-duplicates collapsed)."""
+    _refresh_timeline(service)
+    now = service.clock()
+    rows = service.store.timeline_page(
+        since_day(now, days),
+        now.date().isoformat(),
+        newest_first=newest_first,
+        limit=-1 if limit is None else max(0, limit),
+        offset=0,
     )
-    today = service.clock().date().isoformat()
-    return [row for row in rows if row["day"] <= today]
+    return [_entry(row) for row in rows]
 
 
-def _collapsed(
-    visible: list[dict[str, Any]], newest_first: bool, limit: int | None
-) -> list[TimelineEntry]:
-    # Grouping compares nearby stories pairwise, while the stories change only when a poll
-    # cycle adds reports: reuse the result for identical rows.
-    key = (newest_first, limit, len(visible), hash(tuple(tuple(row.values()) for row in visible)))
-    with _TIMELINE_LOCK:
-        entries = _TIMELINE_CACHE.get(key)
-    if entries is None:
-        stories = [_summary(row) for row in visible]
-        entries = build_timeline(stories, newest_first=newest_first, limit=limit)
-        with _TIMELINE_LOCK:
-            while len(_TIMELINE_CACHE) >= _TIMELINE_CACHE_SIZE:
-                _TIMELINE_CACHE.pop(next(iter(_TIMELINE_CACHE)))
-            _TIMELINE_CACHE[key] = entries
-    return list(entries)
+def timeline_page(
+    service: Service, *, days: int | None = 30, page: int = 0, per_page: int = 8
+) -> TimelinePage:
+    """One page of the timeline, newest first."""
+    _refresh_timeline(service)
+    return _read_page(service, days, page, per_page)
+
+
+async def timeline_page_async(
+    service: Service, *, days: int | None = 30, page: int = 0, per_page: int = 8
+) -> TimelinePage:
+    """:func:`timeline_page` for the chat: a pending regrouping runs in a worker thread."""
+    await timelines.refresh_async(service.store, service.settings.analysis.relevance_threshold)
+    return _read_page(service, days, page, per_page)
+
+
+def entry_items(service: Service, entries: list[TimelineEntry]) -> dict[int, list[int]]:
+    """The report ids behind each entry (keyed by the entry's story), oldest report first."""
+    of_story = service.store.story_item_ids([s for entry in entries for s in entry.stories])
+    return {
+        entry.story: sorted(item for story in entry.stories for item in of_story.get(story, ()))
+        for entry in entries
+    }
+
+
+def _read_page(service: Service, days: int | None, page: int, per_page: int) -> TimelinePage:
+    now = service.clock()
+    since, until = since_day(now, days), now.date().isoformat()
+    total = service.store.timeline_size(since, until)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 0), pages - 1)
+    rows = service.store.timeline_page(
+        since, until, newest_first=True, limit=per_page, offset=page * per_page
+    )
+    return TimelinePage(tuple(_entry(row) for row in rows), page, pages, total)
 
 
 def upcoming(service: Service) -> list[UpcomingEvent]:

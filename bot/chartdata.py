@@ -71,7 +71,7 @@ def _bounds(window: tuple[date, ...]) -> tuple[str, str]:
 def biggest_stories(service: Service, days: int, count: int = TOP_STORIES) -> list[MarkedStory]:
     """The ``count`` biggest timeline entries of the window (most sources, then most reports)."""
     entries = briefing.timeline(service, days=days, newest_first=True)
-    ranked = sorted(entries, key=lambda e: (-e.sources, -len(e.items), -e.day.toordinal()))
+    ranked = sorted(entries, key=lambda e: (-e.sources, -e.reports, -e.day.toordinal()))
     marked = [MarkedStory(e.day, e.headline, e.story, e.sources) for e in ranked[:count]]
     return sorted(marked, key=lambda story: (story.day, story.story))
 

@@ -84,6 +84,7 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{e.day}  {e.text}  — {e.title}")
             return 0
         entries = briefing.timeline(service, days=days, newest_first=not args.oldest_first)
+        items = briefing.entry_items(service, entries) if args.json else {}
     if args.json:
         _print_json(
             [
@@ -93,7 +94,8 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
                     "kind": e.kind,
                     "story": e.story,
                     "sources": e.sources,
-                    "items": list(e.items),
+                    "stories": list(e.stories),
+                    "items": items[e.story],
                     "actors": list(e.actors),
                 }
                 for e in entries

@@ -212,7 +212,13 @@ def _date_accuracy(service: Service, articles: list[dict], ids: list[int]) -> di
     from bot.briefing import timeline
 
     entries = timeline(service, days=None)
-    entry_of_item = {item: entry for entry in entries for item in entry.items}
+    entry_of_story = {story: entry for entry in entries for story in entry.stories}
+    story_of_item = service.store.item_stories(ids)
+    entry_of_item = {
+        item: entry_of_story[story]
+        for item, story in story_of_item.items()
+        if story in entry_of_story
+    }
     events: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, str] = {}
     for article, item_id in zip(articles, ids, strict=True):
@@ -228,7 +234,7 @@ def _date_accuracy(service: Service, articles: list[dict], ids: list[int]) -> di
     for event, items in sorted(events.items()):
         found = [entry_of_item[i] for i in items if i in entry_of_item]
         if found:
-            best = max(found, key=lambda e: sum(i in e.items for i in items))
+            best = max(found, key=lambda e: sum(entry_of_item.get(i) is e for i in items))
             ok = _date_match(best.day, labels[event])
             details.append({"event": event, "label": labels[event], "entry": best.day.isoformat()})
         else:

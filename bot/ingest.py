@@ -152,6 +152,7 @@ class Ingestor:
         executor: Executor | None = None,
         parse_pool: ParsePool | None = None,
         after_write: AfterWrite | None = None,
+        after_cycle: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -160,6 +161,7 @@ class Ingestor:
         self.executor = executor
         self.parse_pool = parse_pool
         self.after_write = after_write
+        self.after_cycle = after_cycle
 
     async def run_cycle(
         self, *, all_feeds: bool = False, progress: Progress | None = None
@@ -184,6 +186,11 @@ class Ingestor:
 
         await asyncio.gather(*(one(feed) for feed in feeds))
         report.notices.extend(self.failure_notices())
+        if self.after_cycle is not None:
+            try:
+                await self.after_cycle()
+            except Exception:  # readers regroup what is still pending themselves
+                log.exception("the work after the poll cycle failed")
         report.seconds = time.perf_counter() - started
         return report
 

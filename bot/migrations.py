@@ -292,3 +292,45 @@ def hot_path_indexes(db: sqlite_utils.Database) -> None:
 def weekly_chart(db: sqlite_utils.Database) -> None:
     """Subscribers may ask for the week's chart with Monday's digest."""
     _run(db, "ALTER TABLE subscribers ADD COLUMN weekly_chart INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations(name="0010_stored_timeline")
+def stored_timeline(db: sqlite_utils.Database) -> None:
+    """The timeline kept as rows: stories remember their group, changes mark the days to redo."""
+    story_columns = "day, headline, kind, size, sources, relevance, fingerprint, actors"
+    _run(
+        db,
+        """
+        CREATE TABLE timeline (
+            anchor INTEGER PRIMARY KEY,
+            anchor_day TEXT NOT NULL,
+            story INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            headline TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sources INTEGER NOT NULL,
+            reports INTEGER NOT NULL,
+            stories TEXT NOT NULL,
+            actors TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_timeline_day ON timeline (day, sources)",
+        "CREATE INDEX idx_timeline_anchor_day ON timeline (anchor_day)",
+        "ALTER TABLE stories ADD COLUMN timeline_anchor INTEGER",
+        "CREATE TABLE timeline_changes (seq INTEGER PRIMARY KEY, day TEXT NOT NULL)",
+        """
+        CREATE TRIGGER stories_timeline_insert AFTER INSERT ON stories BEGIN
+            INSERT INTO timeline_changes (day) VALUES (new.day);
+        END
+        """,
+        f"""
+        CREATE TRIGGER stories_timeline_update AFTER UPDATE OF {story_columns} ON stories BEGIN
+            INSERT INTO timeline_changes (day) VALUES (old.day), (new.day);
+        END
+        """,
+        """
+        CREATE TRIGGER stories_timeline_delete AFTER DELETE ON stories BEGIN
+            INSERT INTO timeline_changes (day) VALUES (old.day);
+        END
+        """,
+    )

@@ -69,7 +69,15 @@ class Service:
             executor=self.executor,
             parse_pool=self.parse_pool,
             after_write=self.pipeline().analyse_ids,
+            after_cycle=self.refresh_timeline,
         )
+
+    async def refresh_timeline(self) -> bool:
+        """Regroup the stored timeline where stories changed (grouping off the event loop)."""
+        from bot import timelines
+
+        threshold = self.settings.analysis.relevance_threshold
+        return await timelines.refresh_async(self.store, threshold)
 
     def admin_ids(self) -> set[int]:
         """Configured admins and admins added from chat."""

@@ -530,6 +530,110 @@ class Store:
             params,
         )
 
+    # --- stored timeline ---------------------------------------------------------------------
+
+    def timeline_changes(self) -> tuple[int, set[str]]:
+        """The newest change number and the days of the stories changed since the last save."""
+        rows = self._rows("SELECT DISTINCT day FROM timeline_changes")
+        newest = self.db.execute("SELECT MAX(seq) FROM timeline_changes").fetchone()[0]
+        return newest or 0, {row["day"] for row in rows}
+
+    def timeline_stories(self, since_day: str | None, *, min_relevance: float) -> list[dict]:
+        """Stories the timeline groups (from ``since_day`` on, all with None), with their
+        stored group."""
+        where = "size > 0 AND relevance >= ?"
+        params: list[Any] = [min_relevance]
+        if since_day:
+            where += " AND day >= ?"
+            params.append(since_day)
+        return self._rows(
+            "SELECT id, headline, day, kind, sources, size, actors, fingerprint, relevance, "
+            f"timeline_anchor FROM stories WHERE {where}",
+            params,
+        )
+
+    def save_timeline(
+        self,
+        since_day: str | None,
+        anchors: dict[int, int],
+        entries: list[dict[str, Any]],
+        *,
+        changes_upto: int,
+        signature: str,
+    ) -> None:
+        """Replace the timeline from ``since_day`` on (all of it with None) in one transaction.
+
+        ``anchors`` maps story id → group anchor; ``entries`` are the groups whose anchors lie
+        from ``since_day`` on. Changes up to number ``changes_upto`` are thereby done.
+        """
+        with self.transaction():
+            current = dict(
+                self.db.execute(
+                    "SELECT id, timeline_anchor FROM stories WHERE id IN "
+                    "(SELECT value FROM json_each(?))",
+                    [json.dumps(list(anchors))],
+                ).fetchall()
+            )
+            self.db.conn.executemany(
+                "UPDATE stories SET timeline_anchor = ? WHERE id = ?",
+                [
+                    (anchor, story)
+                    for story, anchor in anchors.items()
+                    if current.get(story) != anchor
+                ],
+            )
+            if since_day:
+                self.db.execute("DELETE FROM timeline WHERE anchor_day >= ?", [since_day])
+            else:
+                self.db.execute("DELETE FROM timeline")
+            self.db.conn.executemany(
+                "INSERT INTO timeline (anchor, anchor_day, story, day, headline, kind, sources, "
+                "reports, stories, actors) VALUES (:anchor, :anchor_day, :story, :day, :headline, "
+                ":kind, :sources, :reports, :stories, :actors)",
+                entries,
+            )
+            self.db.execute("DELETE FROM timeline_changes WHERE seq <= ?", [changes_upto])
+            self.set_state("timeline", signature)
+
+    def timeline_page(
+        self, since_day: str | None, until_day: str, *, newest_first: bool, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        """Stored timeline entries with days in [since_day, until_day], in timeline order."""
+        direction = "DESC" if newest_first else "ASC"
+        return self._rows(
+            "SELECT * FROM timeline WHERE day >= ? AND day <= ? "
+            f"ORDER BY day {direction}, sources DESC, story LIMIT ? OFFSET ?",
+            [since_day or "", until_day, limit, offset],
+        )
+
+    def timeline_size(self, since_day: str | None, until_day: str) -> int:
+        """How many stored timeline entries have days in [since_day, until_day]."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM timeline WHERE day >= ? AND day <= ?",
+            [since_day or "", until_day],
+        ).fetchone()[0]
+
+    def story_item_ids(self, story_ids: list[int]) -> dict[int, list[int]]:
+        """Story id → the ids of its items, for the given stories."""
+        found: dict[int, list[int]] = {}
+        for story, item in self.db.execute(
+            "SELECT story_id, id FROM items WHERE story_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY id",
+            [json.dumps(story_ids)],
+        ):
+            found.setdefault(story, []).append(item)
+        return found
+
+    def item_stories(self, item_ids: list[int]) -> dict[int, int]:
+        """Item id → story id for those of ``item_ids`` that belong to a story."""
+        return dict(
+            self.db.execute(
+                "SELECT id, story_id FROM items WHERE story_id IS NOT NULL AND id IN "
+                "(SELECT value FROM json_each(?))",
+                [json.dumps(item_ids)],
+            ).fetchall()
+        )
+
     def upcoming_events(self, from_day: str) -> list[dict[str, Any]]:
         """Announced future events on or after ``from_day`` from relevant items."""
         return self._rows(

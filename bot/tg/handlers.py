@@ -189,11 +189,11 @@ async def timeline_page(
     service: Service, tr: Translator, days: int | None, page: int
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """One page of the timeline and its Newer/Older buttons."""
-    entries = await briefing.timeline_async(service, days=days)
-    pages = max(1, math.ceil(len(entries) / TIMELINE_PAGE))
-    page = min(max(page, 0), pages - 1)
-    shown = entries[page * TIMELINE_PAGE : (page + 1) * TIMELINE_PAGE]
-    blocks = render.timeline_blocks(tr, shown, days=days, page=page, pages=pages)
+    found = await briefing.timeline_page_async(
+        service, days=days, page=page, per_page=TIMELINE_PAGE
+    )
+    page, pages = found.page, found.pages
+    blocks = render.timeline_blocks(tr, found.entries, days=days, page=page, pages=pages)
     key = "a" if days is None else str(days)
     markup = pager(tr, "tl", key, page, pages, back="button.newer", forward="button.older")
     return blocks, markup
