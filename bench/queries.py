@@ -59,6 +59,9 @@ PERIOD_DAYS = 14
 THRESHOLD = 0.003
 SEEN_DELAY = timedelta(minutes=10)
 TARGET_MS = 50.0
+# Not behind a chat command (the CLI's `timeline --all` and whole-timeline exports): measured,
+# no target; its time follows the number of entries it returns.
+INFORMATIONAL = "timeline all, every entry (CLI)"
 BUDGET_SECONDS = 30.0
 
 
@@ -309,7 +312,7 @@ def calls(base: Base) -> dict[str, Callable[[Service, int], Any]]:
     return {
         "/timeline (30 days)": lambda s, i: briefing.timeline_page(s, days=30, page=i % 4),
         "/timeline (all)": lambda s, i: briefing.timeline_page(s, days=None, page=i % 25),
-        "timeline all, every entry (CLI, charts)": lambda s, i: briefing.timeline(s, days=None),
+        INFORMATIONAL: lambda s, i: briefing.timeline(s, days=None),
         "/actors (7 days)": lambda s, i: briefing.actor_stats(s, days=7),
         "/actor NAME": lambda s, i: briefing.actor_profile(s, actors[i % len(actors)]),
         "/search common word": lambda s, i: briefing.search(
@@ -455,7 +458,7 @@ def main() -> None:
     print("|" + "---|" * 7)
     for name in figures[small]:
         a, b = figures[small][name], figures[large][name]
-        flag = "" if b[1] < TARGET_MS else " MISS"
+        flag = " (no target)" if name == INFORMATIONAL else "" if b[1] < TARGET_MS else " MISS"
         print(
             f"| {name} | {a[0]:.1f} ms | {a[1]:.1f} ms | {b[3]:.0f} ms | {b[0]:.1f} ms "
             f"| {b[1]:.1f} ms{flag} | {b[1] / a[1]:.1f}x |"
