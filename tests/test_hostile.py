@@ -269,3 +269,30 @@ def test_long_titles_split_into_valid_messages(title: str, copies: int) -> None:
     for message in render.split_message(render.latest_blocks(translator("uk"), [story] * copies)):
         assert utf16_length(message) <= MESSAGE_LIMIT
         parse_telegram_html(message)
+
+
+async def test_summaries_of_broken_markup_do_not_hold_up_the_cycle(
+    service, fetcher, feed_server, clock
+):
+    """Unclosed tags and quotes: the standard HTML parser is quadratic on them (about an hour
+    for these 20 summaries); the cycle stores them and the neighbouring feed's reports."""
+    broken = [
+        {
+            "title": f"Talks resume {n}",
+            "guid": f"b{n}",
+            "link": f"https://b.example/{n}",
+            "description": ('<a "' if n % 2 else "<p class=x ") * 25_000,
+            "published": clock(),
+        }
+        for n in range(20)
+    ]
+    feed_server.route("/broken.xml", rss(broken))
+    feed_server.route(
+        "/fine.xml", rss([{"title": "Fine", "guid": "f", "link": "https://f.example/"}])
+    )
+    for path in ("/broken.xml", "/fine.xml"):
+        service.store.add_feed(feed_server.url(path), clock())
+    report = await service.ingestor(fetcher).run_cycle(all_feeds=True)
+    assert report.new_items == 21
+    titles = {title for (title,) in service.store.db.execute("SELECT title FROM items")}
+    assert {"Fine", "Talks resume 0", "Talks resume 19"} <= titles
