@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from bot.analysis import Analyser, ItemText  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.dates import resolve_dates  # noqa: E402
-from bot.ingest import parse_document  # noqa: E402
+from bot.documents import parse_document  # noqa: E402
 from bot.parse import ParseError  # noqa: E402
 from bot.relevance import score_relevance  # noqa: E402
 from bot.stories import fingerprint  # noqa: E402

@@ -60,6 +60,7 @@ def child_cycle(config: str, executor_kind: str) -> None:
                         fetcher,
                         clock=service.clock,
                         executor=executor,
+                        parse_pool=service.parse_pool if executor_kind == "bot" else None,
                     )
                     report = await ingestor.run_cycle(all_feeds=True)
                     entries = sum(outcome.entries for outcome in report.outcomes)
@@ -164,7 +165,13 @@ def parse_floor(files: list[Path]) -> dict[str, tuple[float, int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpus/feeds")
-    parser.add_argument("--executor", choices=("thread", "process"), default="thread")
+    parser.add_argument(
+        "--executor",
+        choices=("bot", "process", "thread"),
+        default="bot",
+        help="bot: the bot's own parse pool ([feeds] parse_workers = 2, forkserver workers, "
+        "started on first use); process: a plain 2-process pool; thread: threads",
+    )
     parser.add_argument("--runs", type=int, default=3, help="cold/warm pairs; the best is shown")
     parser.add_argument("--reader-workers", type=int, default=4)
     parser.add_argument(

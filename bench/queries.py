@@ -6,7 +6,7 @@ Usage: python bench/queries.py [--corpus ../shared/corpus/feeds] [--sizes 10000,
 How the database is grown (documented in bench/README.md, "Queries"):
 
 1. Base world. Every entry of the 200 captured feeds is parsed and normalised with
-   ``bot.ingest.parse_document``. Publication times are re-dated, keeping their order, evenly
+   ``bot.documents.parse_document``. Publication times are re-dated, keeping their order, evenly
    over the 14 days before NOW (the corpus itself spans two years with a burst on 17-18 Feb),
    stored with ``Store.apply_ingest`` and analysed once by the real ``AnalysisPipeline``. The
    corpus is mostly off topic, so the relevance threshold is lowered to 0.003 (for the build
@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from bot import briefing, digests, timelines  # noqa: E402
 from bot.config import Settings, replace_section  # noqa: E402
 from bot.decide import plan_ingest  # noqa: E402
-from bot.ingest import parse_document  # noqa: E402
+from bot.documents import parse_document  # noqa: E402
 from bot.service import Service  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.timeutil import from_iso, to_iso  # noqa: E402

@@ -18,7 +18,7 @@ from typing import Any
 from bot.config import Settings
 from bot.db import open_database
 from bot.decide import plan_ingest
-from bot.ingest import SUMMARY_MAX
+from bot.documents import SUMMARY_MAX
 from bot.models import ParsedEntry
 from bot.normalise import normalise_entry
 from bot.service import Service

@@ -30,7 +30,7 @@ class _Work:
     since: date | None  # None: the whole timeline
     changed: frozenset[date] | None
     changes_upto: int
-    stories: list[StorySummary]
+    rows: list[dict[str, Any]]  # story rows, turned into summaries off the event loop
     stored: dict[int, int]
     signature: str
     generation: str
@@ -76,7 +76,7 @@ def _pending(store: Store, threshold: float, day_window: int) -> _Work | None:
         since=since,
         changed=None if rebuild else frozenset(changed),
         changes_upto=upto,
-        stories=[_summary(row) for row in rows],
+        rows=rows,
         stored={row["id"]: row["timeline_anchor"] for row in rows if row["timeline_anchor"]},
         signature=wanted,
         generation=store.get_state("timeline_generation") or "0",
@@ -85,10 +85,11 @@ def _pending(store: Store, threshold: float, day_window: int) -> _Work | None:
 
 def _group(work: _Work, day_window: int) -> tuple[dict[int, int], list[dict[str, Any]]]:
     """Pure: the new anchors and the entry rows from ``work.since`` on."""
-    anchors = regroup(work.stories, day_window=day_window, stored=work.stored, changed=work.changed)
-    days = {story.id: story.day for story in work.stories}
+    stories = [_summary(row) for row in work.rows]
+    anchors = regroup(stories, day_window=day_window, stored=work.stored, changed=work.changed)
+    days = {story.id: story.day for story in stories}
     rows = []
-    for anchor, entry in timeline_entries(work.stories, anchors).items():
+    for anchor, entry in timeline_entries(stories, anchors).items():
         if anchor not in days or (work.since is not None and days[anchor] < work.since):
             continue  # a group begun earlier, with all its stories earlier: left as stored
         rows.append(

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from bot.briefing import StoryBrief
 from bot.config import replace_section
+from bot.documents import MAX_ENTRIES, parse_document
 from bot.fetch import Fetcher
 from bot.i18n import translator
-from bot.ingest import MAX_ENTRIES, parse_document
 from bot.parse import ParseError
 from bot.service import Service
 from bot.tg import render

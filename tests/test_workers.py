@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.ingest import parse_document
+from bot.documents import parse_document
 from bot.workers import ParsePool
 from tests.feedfactory import rss, story_items
 
