@@ -33,8 +33,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.feedserver import FeedServer  # noqa: E402
-
 # --- child processes (one per measured cycle, so peak RSS is the cycle's own)
 
 
@@ -195,6 +193,9 @@ def main() -> None:
     if args.child_reader:
         child_reader(args.child_reader[0], args.child_reader[1], int(args.child_reader[2]))
         return
+
+    # Only the parent serves the corpus: measured children do not pay for importing the server.
+    from tests.feedserver import FeedServer
 
     files = sorted(p for p in args.corpus.iterdir() if p.is_file())
     total_bytes = sum(p.stat().st_size for p in files)
