@@ -517,19 +517,6 @@ class Store:
         """Remove a story that has no items left."""
         self.db.execute("DELETE FROM stories WHERE id = ?", [story_id])
 
-    def stories_since(self, day: str | None, *, min_relevance: float = 0.0) -> list[dict[str, Any]]:
-        """Stories whose day is on or after ``day`` (all with None), with their item ids."""
-        where = "WHERE s.size > 0 AND s.relevance >= ?"
-        params: list[Any] = [min_relevance]
-        if day:
-            where += " AND s.day >= ?"
-            params.append(day)
-        return self._rows(
-            "SELECT s.*, (SELECT json_group_array(id) FROM items WHERE story_id = s.id) AS items "
-            f"FROM stories s {where} ORDER BY s.day DESC, s.id DESC",
-            params,
-        )
-
     # --- stored timeline ---------------------------------------------------------------------
 
     def timeline_changes(self) -> tuple[int, set[str]]:
