@@ -10,7 +10,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.decide import plan_ingest
 from bot.documents import ParsedDocument, parse_document
 from bot.fetch import Fetcher
@@ -153,6 +153,8 @@ class Ingestor:
             log.info("analysing %d stored items that were never analysed", len(ids))
             try:
                 await self.after_write(ids)
+            except ConfigError:
+                raise
             except Exception:  # the cycle must still run; the items are tried again next time
                 log.exception("analysis of %d pending items failed", len(ids))
         return len(ids)
@@ -164,6 +166,8 @@ class Ingestor:
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
             )
             return await self._handle(feed, result)
+        except ConfigError:
+            raise
         except Exception as error:  # a hostile feed must never take the cycle down
             log.exception("feed %s: unexpected error", feed.url)
             return self._fail(feed, f"internal error: {type(error).__name__}", None, {})
@@ -201,7 +205,12 @@ class Ingestor:
         """Run the analysis hook for the items a feed's write added or changed."""
         changed = [*outcome.new_ids, *outcome.changed_ids]
         if self.after_write and changed:
-            await self.after_write(changed)
+            try:
+                await self.after_write(changed)
+            except ConfigError:
+                raise  # unusable analysis data: every feed would fail alike; say it once
+            except Exception:  # the write stands; the next cycle's catch-up analyses the items
+                log.exception("analysis of %d items from %s failed", len(changed), outcome.url)
 
     def store_document(
         self, feed: Feed, result: FetchResult, document: ParsedDocument

@@ -304,6 +304,7 @@ def stored_timeline(db: sqlite_utils.Database) -> None:
         CREATE TABLE timeline (
             anchor INTEGER PRIMARY KEY,
             anchor_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
             story INTEGER NOT NULL,
             day TEXT NOT NULL,
             headline TEXT NOT NULL,

@@ -17,6 +17,8 @@ from bot.models import Entry, ParsedEntry
 
 # --- HTML → plain text
 
+# Elements whose content HTML parsers read as raw text: left to libxml2 by the fast path.
+_RAW_TEXT = frozenset({"title", "textarea", "xmp", "plaintext"})
 # Elements whose content is never readable text.
 _SKIP_CONTENT = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg"})
 # Elements that separate words when rendered; a space is inserted at their boundaries.
@@ -71,8 +73,17 @@ _TAG = re.compile(r"<[A-Za-z/!?]")
 # Characters libxml2 refuses in a str (they are dropped from the text anyway).
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_TAG = re.compile(rf"(?=</?(?:{'|'.join(sorted(_BLOCKS))})[\s/>])", re.I)
+# Bytes in, encoding stated: a summary that starts with its own "<?xml … encoding=…?>" is read
+# all the same. huge_tree lifts libxml2's depth limit of 256, which would drop all the text of a
+# deeply nested summary (the walk below is iterative, and bodies are capped at 10 MiB).
 _HTML = etree.HTMLParser(
-    recover=True, no_network=True, remove_comments=True, remove_pis=True, default_doctype=False
+    encoding="utf-8",
+    recover=True,
+    no_network=True,
+    remove_comments=True,
+    remove_pis=True,
+    default_doctype=False,
+    huge_tree=True,
 )
 
 
@@ -82,7 +93,7 @@ def _strip_tags_lxml(value: str) -> str:
     # libxml2 drops block tags it cannot place (a stray </p>): keep the word break they make.
     value = _BLOCK_TAG.sub(" ", _XML_UNSAFE.sub("", value))
     try:
-        root = etree.fromstring(value, _HTML) if value.strip() else None
+        root = etree.fromstring(value.encode("utf-8"), _HTML) if value.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return ""
     if root is None:
@@ -106,7 +117,8 @@ def _strip_tags_lxml(value: str) -> str:
 # libxml2 on feed summaries and with the same text. At the first thing it cannot read (skipped
 # elements, declarations, stray quotes, a tag left open) it hands the whole value to libxml2.
 _FAST_TOKEN = re.compile(
-    r"<!--.*?--\s*>"
+    # a comment with no "--" inside (HTML parsers disagree on the odd ones: "<!-->", "-- >")
+    r"<!--(?!-?>)(?:[^-]++|-(?!-))*+-->"
     r"|</?([A-Za-z][^\t\n\f\r />\x00]*+)"
     r"(?:[^>\"'=]++|=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s>\"'][^\s>]*+)?)*+>"
     r"|(<[A-Za-z/!?])",
@@ -127,7 +139,7 @@ def _mark_tag(token: re.Match[str]) -> str:
     if name is None:
         return "\x00"
     name = name.lower()
-    if name in _SKIP_CONTENT:
+    if name in _SKIP_CONTENT or name in _RAW_TEXT:
         raise _Unusual
     return "\x00 " if name in _BLOCKS else "\x00"
 

@@ -521,9 +521,10 @@ class Store:
 
     def timeline_changes(self) -> tuple[int, set[str]]:
         """The newest change number and the days of the stories changed since the last save."""
-        rows = self._rows("SELECT DISTINCT day FROM timeline_changes")
-        newest = self.db.execute("SELECT MAX(seq) FROM timeline_changes").fetchone()[0]
-        return newest or 0, {row["day"] for row in rows}
+        # The number first: a change committed in between is left for the next refresh.
+        newest = self.db.execute("SELECT MAX(seq) FROM timeline_changes").fetchone()[0] or 0
+        rows = self._rows("SELECT DISTINCT day FROM timeline_changes WHERE seq <= ?", [newest])
+        return newest, {row["day"] for row in rows}
 
     def timeline_stories(self, since_day: str | None, *, min_relevance: float) -> list[dict]:
         """Stories the timeline groups (from ``since_day`` on, all with None), with their
@@ -574,29 +575,45 @@ class Store:
             else:
                 self.db.execute("DELETE FROM timeline")
             self.db.conn.executemany(
-                "INSERT INTO timeline (anchor, anchor_day, story, day, headline, kind, sources, "
-                "reports, stories, actors) VALUES (:anchor, :anchor_day, :story, :day, :headline, "
-                ":kind, :sources, :reports, :stories, :actors)",
+                "INSERT INTO timeline (anchor, anchor_day, last_day, story, day, headline, kind, "
+                "sources, reports, stories, actors) VALUES (:anchor, :anchor_day, :last_day, "
+                ":story, :day, :headline, :kind, :sources, :reports, :stories, :actors)",
                 entries,
             )
             self.db.execute("DELETE FROM timeline_changes WHERE seq <= ?", [changes_upto])
             self.set_state("timeline", signature)
 
+    def advance_counter(self, key: str, expected: str) -> bool:
+        """Compare-and-set a counter in the state table from ``expected`` to the next number;
+        False when another writer moved it first. Call it first in a transaction."""
+        following = str(int(expected) + 1)
+        cursor = self.db.execute(
+            "UPDATE state SET value = ? WHERE key = ? AND value = ?", [following, key, expected]
+        )
+        if cursor.rowcount == 0 and expected == "0":
+            cursor = self.db.execute(
+                "INSERT INTO state (key, value) SELECT ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM state WHERE key = ?)",
+                [key, following, key],
+            )
+        return cursor.rowcount == 1
+
     def timeline_page(
         self, since_day: str | None, until_day: str, *, newest_first: bool, limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        """Stored timeline entries with days in [since_day, until_day], in timeline order."""
+        """Stored timeline entries with a story in [since_day, until_day] (an entry's day is its
+        biggest story's, which may lie just outside), in timeline order."""
         direction = "DESC" if newest_first else "ASC"
         return self._rows(
-            "SELECT * FROM timeline WHERE day >= ? AND day <= ? "
+            "SELECT * FROM timeline WHERE last_day >= ? AND anchor_day <= ? "
             f"ORDER BY day {direction}, sources DESC, story LIMIT ? OFFSET ?",
             [since_day or "", until_day, limit, offset],
         )
 
     def timeline_size(self, since_day: str | None, until_day: str) -> int:
-        """How many stored timeline entries have days in [since_day, until_day]."""
+        """How many stored timeline entries have a story in [since_day, until_day]."""
         return self.db.execute(
-            "SELECT COUNT(*) FROM timeline WHERE day >= ? AND day <= ?",
+            "SELECT COUNT(*) FROM timeline WHERE last_day >= ? AND anchor_day <= ?",
             [since_day or "", until_day],
         ).fetchone()[0]
 

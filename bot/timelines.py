@@ -96,6 +96,7 @@ def _group(work: _Work, day_window: int) -> tuple[dict[int, int], list[dict[str,
             {
                 "anchor": anchor,
                 "anchor_day": days[anchor].isoformat(),
+                "last_day": max(days[story] for story in entry.stories).isoformat(),
                 "story": entry.story,
                 "day": entry.day.isoformat(),
                 "headline": entry.headline,
@@ -110,11 +111,11 @@ def _group(work: _Work, day_window: int) -> tuple[dict[int, int], list[dict[str,
 
 
 def _save(store: Store, work: _Work, anchors: dict[int, int], rows: list[dict]) -> bool:
-    # Another refresh saved since this one read: its result stands, this one is dropped (the
-    # changes it would have cleared stay marked for the next refresh).
-    if (store.get_state("timeline_generation") or "0") != work.generation:
-        return False
     with store.transaction():
+        # Another refresh (here or in another process) saved since this one read: its result
+        # stands and this one is dropped; the changes it would have cleared stay marked.
+        if not store.advance_counter("timeline_generation", work.generation):
+            return False
         store.save_timeline(
             work.since.isoformat() if work.since else None,
             anchors,
@@ -122,7 +123,6 @@ def _save(store: Store, work: _Work, anchors: dict[int, int], rows: list[dict]) 
             changes_upto=work.changes_upto,
             signature=work.signature,
         )
-        store.set_state("timeline_generation", str(int(work.generation) + 1))
     return True
 
 

@@ -151,3 +151,26 @@ def test_broken_markup_of_a_megabyte_reads_in_linear_time(hostile, expected):
     text = html_to_text(hostile, 1000)
     assert text.startswith(expected)
     assert len(text) <= 1000
+
+
+@pytest.mark.parametrize(
+    "markup, text",
+    [
+        ('<?xml version="1.0" encoding="utf-8"?><p>Hello world</p>', "Hello world"),
+        ("<div>" * 300 + "deeply nested" + "</div>" * 300, "deeply nested"),
+        ("<p>Kyiv</p><script>x()</script><p>talks</p>", "Kyiv talks"),
+    ],
+    ids=["xml declaration", "300 levels deep", "script"],
+)
+def test_markup_the_fast_path_hands_over_keeps_its_text(markup, text):
+    assert html_to_text(markup, 100) == text
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<p>a<!-- c -- >b</p>", "a<!--->b-->c", "<!-->-->", "x <title>T <b>y</b></title> z"],
+)
+def test_odd_markup_reads_the_same_whether_or_not_something_else_forces_the_fallback(markup):
+    alone = html_to_text(markup, 200)
+    beside_a_script = html_to_text(markup + "<script>x()</script>", 200)
+    assert alone == beside_a_script

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.decide import MAX_UPDATES_PER_ITEM
 from bot.timeutil import from_iso
 from tests.feedfactory import rss, story_items
@@ -214,3 +216,26 @@ async def test_published_time_falls_back_and_is_clamped(service, fetcher, feed_s
     await cycle(service, fetcher)
     for row in service.store.list_items():
         assert from_iso(row["published_at"]) == clock()
+
+
+async def test_unusable_analysis_data_stops_the_cycle_without_blaming_the_feeds(
+    service, fetcher, feed_server
+):
+    from pathlib import Path
+
+    from bot.config import ConfigError, replace_section
+    from bot.service import Service
+
+    broken = Service(
+        replace_section(service.settings, "analysis", topic_file=Path("/nonexistent/topic.toml")),
+        service.store,
+        clock=service.clock,
+    )
+    feed_server.route(
+        "/a.xml", rss([{"title": "Talks", "guid": "a1", "link": "https://a.example/"}])
+    )
+    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
+    with pytest.raises(ConfigError, match="analysis"):
+        await broken.ingestor(fetcher).run_cycle(all_feeds=True)
+    [feed] = service.store.list_feeds()
+    assert feed.error_count == 0 and feed.last_error is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot import briefing, feedadmin, timelines
 from bot.config import replace_section
@@ -70,14 +70,22 @@ def serve(feed_server, outlet: str, items: list[dict]) -> str:
     return feed_server.url(f"/{outlet}.xml")
 
 
-def fresh(service: Service) -> list:
-    """The timeline built from scratch out of the stored stories."""
+def fresh(service: Service, days: int | None = None) -> list:
+    """The timeline built from scratch out of the stored stories: the entries with a story
+    in the window (up to today)."""
     rows = service.store.timeline_stories(
         None, min_relevance=service.settings.analysis.relevance_threshold
     )
     today = service.clock().date()
+    since = date.min if days is None else today - timedelta(days=days - 1)
     stories = [timelines._summary(row) for row in rows]
-    return [entry for entry in build_timeline(stories) if entry.day <= today]
+    day = {story.id: story.day for story in stories}
+    return [
+        entry
+        for entry in build_timeline(stories)
+        if min(day[s] for s in entry.stories) <= today
+        and max(day[s] for s in entry.stories) >= since
+    ]
 
 
 async def poll(service: Service, fetcher) -> None:
@@ -221,3 +229,40 @@ def test_random_story_edits_keep_the_stored_timeline_equal_to_a_fresh_build(serv
         assert briefing.timeline(service, days=None) == fresh(service)
     assert len(fresh(service)) >= 8
     assert any(len(entry.stories) > 1 for entry in fresh(service)), "nothing was collapsed"
+
+
+def put_story(service: Service, day: date, sources: int, words: list[str]) -> int:
+    story = service.store.create_story(service.clock())
+    service.store.update_story(
+        story,
+        {
+            "headline": f"{' '.join(words)} ({day})",
+            "day": day.isoformat(),
+            "size": sources,
+            "sources": sources,
+            "relevance": 0.9,
+            "fingerprint": json.dumps(words),
+            "actors": "[]",
+        },
+    )
+    return story
+
+
+def test_a_bigger_report_dated_tomorrow_does_not_hide_today_s_story(service):
+    today = service.clock().date()
+    words = ["~geneva", "~witkoff", "ceasefire", "monitor"]
+    put_story(service, today, 1, words)
+    tomorrow = put_story(service, today + timedelta(days=1), 3, words)
+    [entry] = briefing.timeline(service, days=None)
+    assert entry.story == tomorrow and entry.sources == 4
+    assert briefing.timeline_page(service, days=1).total == 1
+
+
+def test_an_entry_shows_in_a_window_that_holds_one_of_its_stories(service):
+    today = service.clock().date()
+    words = ["~paris", "~coalition", "reassurance", "deploy"]
+    lead = put_story(service, today - timedelta(days=7), 5, words)
+    put_story(service, today - timedelta(days=6), 1, words)
+    assert [entry.story for entry in briefing.timeline(service, days=7)] == [lead]
+    assert briefing.timeline(service, days=7) == fresh(service, days=7)
+    assert briefing.timeline(service, days=6) == []

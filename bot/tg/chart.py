@@ -48,6 +48,7 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not charts.available():
         await message.reply_text(tr("chart.unavailable", hint=render.escape(charts.INSTALL_HINT)))
         return
+    await service.refresh_timeline()  # anything pending is regrouped off the event loop
     data = chart_data(service, days=days)
     if not data.total_reports:
         await message.reply_text(tr("chart.empty", days=days))

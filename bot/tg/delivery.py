@@ -233,6 +233,7 @@ async def _send_week_chart(
 
     if not charts.available():
         return
+    await service.refresh_timeline()  # anything pending is regrouped off the event loop
     data = chart_data(service, days=7)
     if not data.total_reports:
         return

@@ -49,6 +49,7 @@ def run(settings: Settings) -> int:
     """
     try:
         with instance_lock(settings.storage.path), open_service(settings) as service:
+            service.analyser  # noqa: B018  (an unusable topic or gazetteer stops the start, exit 2)
             return asyncio.run(serve(service))
     except AlreadyRunning as error:
         print(f"briefbot: {error}", file=sys.stderr)
