@@ -1,13 +1,13 @@
 """Ingest benchmark: the 200-feed corpus on loopback, against lemon24/reader and the parse floor.
 
-Usage: python bench/ingest.py [--corpus ../shared/corpus/feeds] [--executor thread|process]
-       [--runs 3] [--per-host 32] [--reader-workers 4] [--cli]
+Usage: python bench/ingest.py [--corpus ../shared/corpus/feeds] [--executor bot|process|thread]
+       [--runs 3] [--per-host 4] [--reader-workers 4] [--cli]
 
 In one run, each cycle in a fresh process (wall time, entries/s, peak RSS of that process):
   (a) cold poll cycle of every feed into an empty database,
   (b) warm cycle (every feed answers 304),
-  (c) lemon24/reader's ``update_feeds`` on the same loopback URLs (skipped if not installed:
-      ``pip install -e '.[bench]'``), into its own temporary database,
+  (c) lemon24/reader's ``update_feeds`` on the same loopback URLs into its own temporary
+      database, best of ``--runs`` like ours (skipped unless ``pip install -e '.[bench]'``),
   (d) the bare parse floor, in this process, sequential: feedparser alone, the lxml fast path
       alone, and ``parse_feed`` (fast path with feedparser fallback) over the same bytes.
 
@@ -253,14 +253,19 @@ def main() -> None:
         else:
             urls_file = Path(tmp) / "urls.txt"
             urls_file.write_text("\n".join(urls))
-            reader_args = [
-                __file__,
-                "--child-reader",
-                f"{tmp}/reader.sqlite",
-                str(urls_file),
-                str(args.reader_workers),
-            ]
-            seconds, summary, peak = run_child_wait4(reader_args)
+            best: tuple[float, str, float] | None = None
+            for run in range(args.runs):  # best of the same number of runs as ours
+                reader_args = [
+                    __file__,
+                    "--child-reader",
+                    f"{tmp}/reader{run}.sqlite",
+                    str(urls_file),
+                    str(args.reader_workers),
+                ]
+                measured = run_child_wait4(reader_args)
+                best = measured if best is None or measured[0] < best[0] else best
+            assert best is not None
+            seconds, summary, peak = best
             entries = _number(summary, "entries stored")
             rows["reader"] = (seconds, peak, entries)
             _print_row(f"(c) reader ({args.reader_workers} workers)", seconds, entries, peak)
