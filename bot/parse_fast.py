@@ -273,17 +273,21 @@ def _feed_language(root: etree._Element, channel: etree._Element) -> str | None:
     return declared.replace("_", "-") if declared else None
 
 
+def _link_of(element: etree._Element) -> str | None:
+    """A link element's target: an Atom alternate href, or RSS text made absolute; None when
+    it names neither (an Atom link of another kind, or an empty element)."""
+    if element.get("href") is not None:
+        return _alternate_href(element)
+    if element.text and element.text.strip():
+        return _resolve(element, element.text.strip())
+    return None
+
+
 def _feed_link(channel: etree._Element) -> str | None:
     link: str | None = None
     for child in channel:
-        if _name(child) != "link":
-            continue
-        if child.get("href") is not None:
-            href = _alternate_href(child)
-            if href is not None:
-                link = href
-        elif child.text and child.text.strip():
-            link = _resolve(child, child.text.strip())
+        found = _link_of(child) if _name(child) == "link" else None
+        link = link if found is None else found
     return text_or_none(link)
 
 
@@ -398,12 +402,8 @@ def _entry(item: etree._Element, inherited_language: str | None) -> ParsedEntry:
         if field == "title":
             title, title_element = _inner(child), child
         elif field == "link":
-            if child.get("href") is not None:
-                href = _alternate_href(child)
-                if href is not None:
-                    link = href
-            elif child.text and child.text.strip():
-                link = _resolve(child, child.text.strip())
+            found = _link_of(child)
+            link = link if found is None else found
         elif field == "guid":
             value = (child.text or "").strip()
             permalink = _attribute(child, "ispermalink", "true") == "true"

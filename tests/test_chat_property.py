@@ -42,8 +42,11 @@ async def _one_reply(fake, text: str, chat_id: int, user_id: int) -> str:
 )
 async def test_any_arguments_from_a_reader_get_a_reply(bot, fake_telegram, command, args):
     chat_id = next(chat_ids)
-    text = " ".join([f"/{command}", *args])
-    reply = await _one_reply(fake_telegram, text, chat_id, chat_id)
+    await _assert_a_reply(bot, fake_telegram, [f"/{command}", *args], chat_id, chat_id)
+
+
+async def _assert_a_reply(bot, fake_telegram, words: list[str], chat_id: int, user_id: int):
+    reply = await _one_reply(fake_telegram, " ".join(words), chat_id, user_id)
     assert reply.strip()
     assert not bot.bot_data.get("errors"), bot.bot_data.get("errors")
 
@@ -58,11 +61,7 @@ async def test_any_arguments_from_a_reader_get_a_reply(bot, fake_telegram, comma
     args=st.lists(st.one_of(words, tricky), max_size=4),
 )
 async def test_any_arguments_from_an_admin_get_a_reply(bot, fake_telegram, command, args):
-    chat_id = next(chat_ids)
-    text = " ".join([f"/{command}", *args])
-    reply = await _one_reply(fake_telegram, text, chat_id, ADMIN_ID)
-    assert reply.strip()
-    assert not bot.bot_data.get("errors"), bot.bot_data.get("errors")
+    await _assert_a_reply(bot, fake_telegram, [f"/{command}", *args], next(chat_ids), ADMIN_ID)
 
 
 @settings(

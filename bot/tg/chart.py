@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot import charts
 from bot.chartdata import DEFAULT_DAYS, ChartData, chart_data
 from bot.i18n import Translator, translator
+from bot.service import Service
 from bot.tg import render
 from bot.tg.handlers import command, int_arg, service_of, tr_of
 
@@ -23,6 +24,12 @@ def draw(data: ChartData) -> bytes:
     """Render the chart PNG, one drawing at a time."""
     with _DRAWING:
         return charts.render_png(data)
+
+
+async def read_chart_data(service: Service, days: int) -> ChartData:
+    """The chart's data, any pending timeline regrouping done off the event loop first."""
+    await service.refresh_timeline()
+    return chart_data(service, days=days)
 
 
 def caption(data: ChartData, tr: Translator | None = None) -> str:
@@ -48,8 +55,7 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not charts.available():
         await message.reply_text(tr("chart.unavailable", hint=render.escape(charts.INSTALL_HINT)))
         return
-    await service.refresh_timeline()  # anything pending is regrouped off the event loop
-    data = chart_data(service, days=days)
+    data = await read_chart_data(service, days)
     if not data.total_reports:
         await message.reply_text(tr("chart.empty", days=days))
         return

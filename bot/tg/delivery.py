@@ -228,13 +228,11 @@ async def _send_week_chart(
     Best effort: without matplotlib, or if Telegram refuses the photo, the digest stands alone.
     """
     from bot import charts
-    from bot.chartdata import chart_data
-    from bot.tg.chart import caption, draw
+    from bot.tg.chart import caption, draw, read_chart_data
 
     if not charts.available():
         return
-    await service.refresh_timeline()  # anything pending is regrouped off the event loop
-    data = chart_data(service, days=7)
+    data = await read_chart_data(service, 7)
     if not data.total_reports:
         return
     try:
