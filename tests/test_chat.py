@@ -106,6 +106,12 @@ async def test_search_highlights_matches(world, bot, fake_telegram):
     assert "Usage: /search WORDS" in usage
 
 
+async def test_search_with_a_nul_character_answers_instead_of_failing(world, bot, fake_telegram):
+    [reply] = await ask(fake_telegram, "/search reassur\x00ance")
+    assert "2 reports" in reply
+    assert not bot.bot_data.get("errors")
+
+
 async def test_search_pages_with_buttons(service, fetcher, feed_server, bot, fake_telegram):
     items = [
         {

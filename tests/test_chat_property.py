@@ -20,7 +20,7 @@ words = st.text(
 ).filter(lambda w: w.strip())
 tricky = st.sampled_from(
     ["0", "-1", "999999999999999999999", "all", "<b>", "&amp;", "\u202e", "@", "/", "25:61",
-     "Europe/Kyiv", "http://", "''", "\"", "*", "NEAR(", "AND", "tl:a:1"]
+     "Europe/Kyiv", "http://", "''", "\"", "*", "NEAR(", "AND", "tl:a:1", "\x00", "a\x00b"]
 )  # fmt: skip
 
 

@@ -34,3 +34,13 @@ def test_index_follows_relevance_edits_and_deletes(tmp_path):
     assert hits(store, "truce") == []
     assert store.db.execute("INSERT INTO items_fts (items_fts) VALUES ('integrity-check')")
     store.close()
+
+
+def test_a_nul_character_in_a_search_word_is_ignored_not_an_error(tmp_path):
+    # SQLite's FTS5 query parser stops at NUL and then reports "unterminated string".
+    store = Store.open(tmp_path / "s.db")
+    _item(store, 1, "Ceasefire monitoring agreed", relevant=1)
+    assert hits(store, "cease\x00fire") == [1]
+    assert hits(store, "\x00") == []
+    assert store.search_items(["\x00", "monitor"], limit=10)[0] == 1
+    store.close()
