@@ -69,6 +69,10 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
     },
     "admin_only": {"en": "Sorry, /{command} is only for the bot's admins.", "uk": "Вибачте, /{command} доступна лише адміністраторам бота."},
     "unknown": {"en": "I don't know {command}. Send /help for the list.", "uk": "Я не знаю команди {command}. Надішліть /help, щоб побачити список."},
+    "failed": {
+        "en": "Sorry, that went wrong on my side. The error is logged for the admins; please try again later.",
+        "uk": "Вибачте, у мене сталася помилка. Її записано для адміністраторів; спробуйте пізніше.",
+    },
     "expired": {"en": "This button has expired.", "uk": "Ця кнопка вже не діє."},
     "search.expired": {"en": "This search has expired. Search again.", "uk": "Цей пошук застарів. Пошукайте ще раз."},
     "saved": {"en": "Saved.", "uk": "Збережено."},

@@ -61,3 +61,32 @@ async def test_admin_sees_admin_section_only_when_admin_commands_exist(bot, fake
     fake_telegram.push_message("/help", chat_id=ADMIN_ID)
     [reply] = await fake_telegram.wait_for_messages(1, chat_id=ADMIN_ID)
     assert "/help" in reply
+
+
+async def test_a_command_that_crashes_still_gets_an_apology(bot, fake_telegram, monkeypatch):
+    from bot import briefing
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(briefing, "search", broken)
+    fake_telegram.push_message("/search ceasefire", chat_id=1777)
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=1777)
+    assert "went wrong on my side" in reply
+    assert "disk on fire" not in reply
+    assert [str(error) for error in bot.bot_data["errors"]] == ["disk on fire"]
+
+
+async def test_a_button_that_crashes_answers_with_an_alert(bot, fake_telegram, monkeypatch):
+    from bot import briefing
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(briefing, "timeline_page_async", broken)
+    fake_telegram.push_callback("tl:a:1", chat_id=1778)
+    answers = await fake_telegram.wait_for(
+        lambda: fake_telegram.calls_to("answerCallbackQuery"), timeout=15
+    )
+    assert "went wrong on my side" in answers[-1].params["text"]
+    assert answers[-1].params["show_alert"] in (True, "true")

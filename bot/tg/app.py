@@ -124,3 +124,19 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     context.application.bot_data.setdefault("errors", deque(maxlen=50)).append(context.error)
     if isinstance(update, Update):
         log.error("the update was %s", update.update_id)
+        await _say_it_failed(update, context)
+
+
+async def _say_it_failed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the user their request failed, so a crash never looks like a bot that ignores them."""
+    try:
+        tr = handlers.tr_of(update, context)
+    except Exception:  # the store itself may be what failed
+        tr = translator(None)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(tr("failed"), show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(tr("failed"))
+    except TelegramError as error:
+        log.warning("could not tell the user that their request failed: %s", error)
