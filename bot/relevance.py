@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_COMBINING = {code: None for code in range(0x0300, 0x0370)}
+_COMBINING = re.compile("[\u0300-\u036f]+")
 # Devanagari and other Indic vowel signs are not \w in Python, yet belong to the word.
 _WORD = r"[\w\u0900-\u0DFF]"
 _SEP = r"[^\w\u0900-\u0DFF.!?;]{1,6}"
@@ -34,6 +34,7 @@ _NO_SPACE_SCRIPT = re.compile(
     r"[\u0E00-\u0E7F\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]"
 )
 _TOKEN = re.compile(_WORD + "+")
+_MEMO_SIZE = 200_000
 _WORD_TOKEN = re.compile(r"^\*?[^\s*~]+\*?$")
 _GAP_TOKEN = re.compile(r"^~(\d)$")
 _LANGUAGE_KEY = re.compile(r"^(?:[a-z]{2,3}|any)$")
@@ -57,8 +58,10 @@ _TIER_META_KEYS = {"weight", "note", "cap"}
 
 def normalise(text: str) -> str:
     """Fold case and strip accents so that text and terms compare alike ("Україні" → "украіні")."""
-    folded = unicodedata.normalize("NFKD", text.casefold()).translate(_COMBINING)
-    return unicodedata.normalize("NFC", folded)
+    folded = text.casefold()
+    if folded.isascii():  # NFKD and NFC leave ASCII alone
+        return folded
+    return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", folded)))
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,28 @@ class _Index:
     prefix_lengths: tuple[int, ...]
     infix: tuple[tuple[str, bool, _Entry], ...]
     substrings: tuple[tuple[str, _Entry], ...]
+    # token → its candidate entries; words repeat so much that most lookups hit this memo.
+    memo: dict[str, tuple[_Entry, ...]] = field(default_factory=dict, compare=False)
+
+    def candidates(self, token: str) -> tuple[_Entry, ...]:
+        """The entries whose first word may be ``token`` (exact, stem or compound part)."""
+        found = self.memo.get(token)
+        if found is None:
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            found = self.memo[token] = self._candidates(token)
+        return found
+
+    def _candidates(self, token: str) -> tuple[_Entry, ...]:
+        found = list(self.exact.get(token, ()))
+        for length in self.prefix_lengths:
+            if length > len(token):
+                break
+            found.extend(self.prefix.get(token[:length], ()))
+        for core, open_end, entry in self.infix:
+            if (core in token) if open_end else token.endswith(core):
+                found.append(entry)
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -221,19 +246,15 @@ def _count(index: _Index, group_count: int, text: str) -> dict[tuple[int, int], 
     if not text:
         return counts
     free = [0] * group_count  # per group: where the last match ended
+    memo = index.memo  # looked up here first: a method call per token costs more than the rest
     for token_match in _TOKEN.finditer(text):
         token = token_match.group()
-        start, end = token_match.span()
-        candidates = list(index.exact.get(token, ()))
-        for length in index.prefix_lengths:
-            if length > len(token):
-                break
-            candidates.extend(index.prefix.get(token[:length], ()))
-        for core, open_end, entry in index.infix:
-            if (core in token) if open_end else token.endswith(core):
-                candidates.append(entry)
+        candidates = memo.get(token)
+        if candidates is None:
+            candidates = index.candidates(token)
         if not candidates:
             continue
+        start, end = token_match.span()
         best: dict[int, tuple[int, _Entry]] = {}
         for entry in candidates:
             if start < free[entry.group]:
