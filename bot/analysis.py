@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from bot.actors import Actor, Candidate, Gazetteer
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.datafiles import load_gazetteer, load_topic, resolve_data_path
 from bot.dates import Upcoming, resolve_dates
 from bot.relevance import Topic, score_relevance
@@ -38,6 +39,55 @@ class ItemAnalysis:
     fingerprint: frozenset[str]
 
 
+@dataclass(frozen=True)
+class AnalyserSpec:
+    """What an analyser is built from. Small and picklable: a worker process builds its own."""
+
+    topic_file: Path
+    actors_file: Path
+    threshold: float
+    custom_actors: tuple[tuple[str, str], ...] = ()  # (name, kind) accepted by admins
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, custom_actors: tuple[tuple[str, str], ...] = ()
+    ) -> AnalyserSpec:
+        """The ``[analysis]`` section's files and threshold, plus the admins' actors."""
+        analysis = settings.analysis
+        return cls(
+            analysis.topic_file, analysis.actors_file, analysis.relevance_threshold, custom_actors
+        )
+
+
+def build_analyser(spec: AnalyserSpec) -> Analyser:
+    """Load and compile the topic and gazetteer; ConfigError naming ``analysis`` if unusable."""
+    try:
+        analyser = Analyser(
+            load_topic(resolve_data_path(spec.topic_file)),
+            load_gazetteer(resolve_data_path(spec.actors_file)),
+            spec.threshold,
+        )
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"analysis: {error}") from None
+    return analyser.with_custom_actors(spec.custom_actors)
+
+
+_BUILT: dict[AnalyserSpec, Analyser] = {}
+
+
+def analyse_batch(spec: AnalyserSpec, items: list[ItemText]) -> list[ItemAnalysis]:
+    """Analyse a batch with the analyser ``spec`` describes, built once per process.
+
+    This is what a worker process runs, so that analysis uses another core and leaves the
+    main process's interpreter lock to the event loop.
+    """
+    analyser = _BUILT.get(spec)
+    if analyser is None:
+        _BUILT.clear()  # the admins' actors changed: the old analyser is not needed again
+        analyser = _BUILT[spec] = build_analyser(spec)
+    return analyser.analyse_many(items)
+
+
 class Analyser:
     """Holds the compiled topic and gazetteer; :meth:`analyse` is pure."""
 
@@ -49,19 +99,12 @@ class Analyser:
     @classmethod
     def from_settings(cls, settings: Settings) -> Analyser:
         """Load the topic and gazetteer files named in ``[analysis]`` (compiled once per file)."""
-        analysis = settings.analysis
-        return cls(
-            load_topic(resolve_data_path(analysis.topic_file)),
-            load_gazetteer(resolve_data_path(analysis.actors_file)),
-            analysis.relevance_threshold,
-        )
+        return build_analyser(AnalyserSpec.from_settings(settings))
 
-    def with_custom_actors(self, rows: list[dict]) -> Analyser:
-        """This analyser with admin-accepted actors added to the gazetteer."""
+    def with_custom_actors(self, actors: tuple[tuple[str, str], ...]) -> Analyser:
+        """This analyser with admin-accepted actors, (name, kind) pairs, added to the gazetteer."""
         extra = {
-            row["name"]: Actor(row["name"], row["kind"])
-            for row in rows
-            if row["name"] not in self.gazetteer.actors
+            name: Actor(name, kind) for name, kind in actors if name not in self.gazetteer.actors
         }
         if not extra:
             return self

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import Executor
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -87,36 +86,39 @@ def story_item(row: dict[str, Any]) -> StoryItem:
 
 
 class AnalysisPipeline:
-    """Runs analysis for items and keeps stories up to date. Writes on the caller's thread."""
+    """Runs analysis for items and keeps stories up to date. Writes on the caller's thread.
+
+    ``analyser`` is called only when analysis runs here (:meth:`analyse_ids_sync`), since
+    loading it takes a while; ``analyse`` runs a batch off the event loop for
+    :meth:`analyse_ids`.
+    """
 
     def __init__(
         self,
         store: Store,
-        analyser: Analyser,
+        analyser: Callable[[], Analyser],
         *,
         clock: Callable[[], datetime],
-        executor: Executor | None = None,
+        analyse: Callable[[list[ItemText]], Awaitable[list[ItemAnalysis]]],
         window_days: int = STORY_WINDOW_DAYS,
     ) -> None:
         self.store = store
         self.analyser = analyser
         self.clock = clock
-        self.executor = executor
+        self.analyse = analyse
         self.window_days = window_days
 
     async def analyse_ids(self, ids: list[int]) -> list[ItemAnalysis]:
-        """Analyse items by id: the pure part in the executor, the writes here, in chunks.
+        """Analyse items by id: the pure part off the event loop, the writes here, in chunks.
 
         Each chunk is one transaction, and the event loop gets a turn between chunks, so a
         feed with thousands of new reports never stalls the chat.
         """
         rows = self.store.items_for_analysis(ids)
-        loop = asyncio.get_running_loop()
         results: list[ItemAnalysis] = []
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            texts = [item_text(row) for row in chunk]
-            done = await loop.run_in_executor(self.executor, self.analyser.analyse_many, texts)
+            done = await self.analyse([item_text(row) for row in chunk])
             self.apply(chunk, done)
             results += done
             await asyncio.sleep(0)
@@ -125,10 +127,11 @@ class AnalysisPipeline:
     def analyse_ids_sync(self, ids: list[int]) -> list[ItemAnalysis]:
         """Same as :meth:`analyse_ids` on the current thread (CLI re-analysis, eval)."""
         rows = self.store.items_for_analysis(ids)
+        analyser = self.analyser()
         results: list[ItemAnalysis] = []
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            done = self.analyser.analyse_many([item_text(row) for row in chunk])
+            done = analyser.analyse_many([item_text(row) for row in chunk])
             self.apply(chunk, done)
             results += done
         return results

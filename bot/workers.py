@@ -1,4 +1,4 @@
-"""A process pool for CPU-heavy parsing that survives a crashed worker."""
+"""A process pool for CPU-heavy parsing and analysis that survives a crashed worker."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class ParsePool:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["bot.documents"])
+            context.set_forkserver_preload(["bot.documents", "bot.analysis"])
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
 

@@ -1,4 +1,4 @@
-"""The parse pool parses in worker processes and survives a worker that dies."""
+"""The worker pool parses and analyses in other processes and survives a worker that dies."""
 
 from __future__ import annotations
 
@@ -35,3 +35,54 @@ async def test_parse_runs_in_another_process_and_recovers_from_a_crash():
         assert len(again.entries) == 2
     finally:
         pool.close()
+
+
+async def test_analysis_in_the_pool_matches_the_main_process_and_knows_new_actors(service):
+    from bot.analysis import ItemText
+
+    texts = [
+        ItemText(
+            1,
+            "Zelensky and Macron discuss security guarantees for Ukraine",
+            "Envoy Bartholomew Quill joined the ceasefire talks in Paris on 16 February.",
+            "en",
+            datetime(2026, 2, 17, tzinfo=UTC),
+        ),
+        ItemText(2, "Shakhtar win the derby", "Football.", "en", datetime(2026, 2, 17, tzinfo=UTC)),
+    ]
+    service.parse_pool = ParsePool(1)
+    try:
+        in_pool = await service.analyse_texts(texts)
+        assert in_pool == service.analyser.analyse_many(texts)
+        assert [result.relevant for result in in_pool] == [True, False]
+        assert "Bartholomew Quill" not in in_pool[0].actors
+        service.add_actor("Bartholomew Quill", "person", None)
+        [after, _] = await service.analyse_texts(texts)
+        assert after.actors.get("Bartholomew Quill") == 1
+    finally:
+        service.parse_pool.close()
+
+
+async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_error(
+    service, fetcher, feed_server
+):
+    from pathlib import Path
+
+    from bot.config import ConfigError, replace_section
+    from bot.service import Service
+
+    broken = Service(
+        replace_section(service.settings, "analysis", actors_file=Path("/nonexistent/a.toml")),
+        service.store,
+        clock=service.clock,
+    )
+    broken.parse_pool = ParsePool(1)
+    feed_server.route("/a.xml", rss(story_items(2)))
+    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
+    try:
+        with pytest.raises(ConfigError, match="^analysis: .*a.toml"):
+            await broken.ingestor(fetcher).run_cycle(all_feeds=True)
+    finally:
+        broken.parse_pool.close()
+    [feed] = service.store.list_feeds()
+    assert feed.error_count == 0 and feed.last_error is None
