@@ -110,6 +110,9 @@ class Ingestor:
         self.clock = clock
         self.executor = executor
         self.parse_pool = parse_pool
+        # Bodies wait here, not pickled into the pool's queue, until a worker is nearly free:
+        # that keeps one copy of each waiting body in memory instead of two.
+        self._parse_slots = asyncio.Semaphore(2 * parse_pool.workers if parse_pool else 8)
         self.after_write = after_write
         self.after_cycle = after_cycle
 
@@ -176,10 +179,11 @@ class Ingestor:
         """Parse a fetched body off the event loop (in a worker process when there is a pool)."""
         content_type = result.headers.get("content-type")
         args = (result.body or b"", result.final_url, content_type, first_seen)
-        if self.parse_pool is not None:
-            return await self.parse_pool.run(parse_document, *args)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, parse_document, *args)
+        async with self._parse_slots:
+            if self.parse_pool is not None:
+                return await self.parse_pool.run(parse_document, *args)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.executor, parse_document, *args)
 
     async def _handle(self, feed: Feed, result: FetchResult) -> FeedOutcome:
         now = self.clock()
