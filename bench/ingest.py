@@ -3,7 +3,8 @@
 Usage: python bench/ingest.py [--corpus ../shared/corpus/feeds] [--executor bot|process|thread]
        [--runs 3] [--per-host 4] [--reader-workers 4] [--cli]
 
-In one run, each cycle in a fresh process (wall time, entries/s, peak RSS of that process):
+In one run, each cycle in a fresh process (wall time, entries/s, peak RSS of that process and
+the peak memory of it and its worker processes together, as summed PSS):
   (a) cold poll cycle of every feed into an empty database,
   (b) warm cycle (every feed answers 304),
   (c) lemon24/reader's ``update_feeds`` on the same loopback URLs into its own temporary
@@ -13,7 +14,8 @@ In one run, each cycle in a fresh process (wall time, entries/s, peak RSS of tha
 
 By default a cycle is the ingest cycle of ``briefbot fetch --all`` without the analysis hook
 (fetch, parse, normalise, store); ``--cli`` runs ``briefbot fetch --all`` itself, analysis
-included. ``--executor process`` parses in a process pool instead of the default thread pool.
+included. Parsing runs in the bot's own worker pool (``--executor bot``, the default), a plain
+process pool (``process``) or threads (``thread``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -90,16 +93,65 @@ def child_reader(db: str, urls_file: str, workers: int) -> None:
 # --- the parent
 
 
-def run_child_wait4(args: list[str]) -> tuple[float, str, float]:
+class TreeMemory(threading.Thread):
+    """Samples, every 20 ms, the memory of a process and all its descendants (forkserver and
+    parse workers included): the sum of their proportional set sizes, so pages the forked
+    workers share are counted once in all, not once per process."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            self.peak = max(self.peak, sum(self._pss(pid) for pid in self._tree()))
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    parent = int(stat.rsplit(")", 1)[1].split()[1])
+                    children.setdefault(parent, []).append(int(entry))
+        tree, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo += children.get(pid, [])
+        return tree
+
+    def _pss(self, pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
+
+def run_child_wait4(args: list[str], sample_tree: bool = False) -> tuple[float, str, float, float]:
     """Run one child process, reaped with wait4 so the peak RSS is its own; return seconds,
-    its last output line and peak RSS in MiB."""
+    its last output line, its peak RSS and (with ``sample_tree``) the peak memory of its process
+    tree as summed PSS, in MiB."""
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    # Cache bytecode as an installed bot (and reader) does, even where the shell turns it off.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, *args], stdout=out, stderr=err, text=True, cwd=ROOT, env=env
         )
+        memory = TreeMemory(process.pid)
+        if sample_tree:
+            memory.start()
         _, status, usage = os.wait4(process.pid, 0)
+        if sample_tree:
+            memory.done.set()
+            memory.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
         out.seek(0)
@@ -108,7 +160,7 @@ def run_child_wait4(args: list[str]) -> tuple[float, str, float]:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({process.returncode}): {stderr[-2000:]}")
     lines = stdout.strip().splitlines()
-    return seconds, lines[-1] if lines else "", usage.ru_maxrss / 1024
+    return seconds, lines[-1] if lines else "", usage.ru_maxrss / 1024, memory.peak / 2**20
 
 
 def parse_floor(files: list[Path]) -> dict[str, tuple[float, int, int]]:
@@ -180,6 +232,7 @@ def main() -> None:
         "measured slower, as the loopback server shares this process's 2 cores)",
     )
     parser.add_argument("--cli", action="store_true", help="time `briefbot fetch --all` itself")
+    parser.add_argument("--skip-reader", action="store_true", help="do not time reader (c)")
     parser.add_argument(
         "--child-cycle", nargs=2, metavar=("CONFIG", "EXECUTOR"), help=argparse.SUPPRESS
     )
@@ -227,33 +280,47 @@ def main() -> None:
             else (f"ingest cycle, {args.executor} executor for parsing")
         )
         print(f"cycle: {what}; per-host concurrency {args.per_host}; best of {args.runs}")
-        rows: dict[str, tuple[float, float, int]] = {}
+        rows: dict[str, tuple[float, float, int, float]] = {}
         summaries: dict[str, str] = {}
-        for run in range(args.runs):
+        trees: dict[str, float] = {}
+        # One more cold/warm pair, untimed, samples the memory of the whole process tree: the
+        # sampler's own CPU would slow the timed runs on a small machine.
+        for run in range(args.runs + 1):
             config = _fresh_database(Path(tmp), run, opml, args.per_host)
             if args.cli:
                 cycle = ["-m", "bot", "fetch", "--all", "--config", str(config)]
             else:
                 cycle = [__file__, "--child-cycle", str(config), args.executor]
             for label in ("cold", "warm"):
-                seconds, summary, peak = run_child_wait4(cycle)
+                if run == args.runs:
+                    trees[label] = run_child_wait4(cycle, sample_tree=True)[3]
+                    continue
+                seconds, summary, peak, _ = run_child_wait4(cycle)
                 entries = _number(summary, "entries parsed") or _number(summary, "new items")
                 if label not in rows or seconds < rows[label][0]:
-                    rows[label] = (seconds, max(peak, rows.get(label, (0, 0, 0))[1]), entries)
+                    old_peak = rows[label][1] if label in rows else 0
+                    rows[label] = (seconds, max(peak, old_peak), entries, 0)
                     summaries[label] = summary
+        for label, tree in trees.items():
+            rows[label] = (*rows[label][:3], tree)
         for label in ("cold", "warm"):
-            seconds, peak, entries = rows[label]
-            _print_row("(a) cold" if label == "cold" else "(b) warm", seconds, entries, peak)
+            seconds, peak, entries, tree = rows[label]
+            name = "(a) cold" if label == "cold" else "(b) warm"
+            _print_row(name, seconds, entries, peak, tree)
             print(f"      {summaries[label]}")
 
         try:
             import reader  # noqa: F401
         except ImportError:
-            print("(c) reader: skipped (pip install -e '.[bench]' to compare with lemon24/reader)")
+            skipped = "pip install -e '.[bench]' to compare with lemon24/reader"
+        else:
+            skipped = "--skip-reader" if args.skip_reader else ""
+        if skipped:
+            print(f"(c) reader: skipped ({skipped})")
         else:
             urls_file = Path(tmp) / "urls.txt"
             urls_file.write_text("\n".join(urls))
-            best: tuple[float, str, float] | None = None
+            best: tuple[float, str, float, float] | None = None
             for run in range(args.runs):  # best of the same number of runs as ours
                 reader_args = [
                     __file__,
@@ -265,10 +332,10 @@ def main() -> None:
                 measured = run_child_wait4(reader_args)
                 best = measured if best is None or measured[0] < best[0] else best
             assert best is not None
-            seconds, summary, peak = best
+            seconds, summary, peak, _ = best
             entries = _number(summary, "entries stored")
-            rows["reader"] = (seconds, peak, entries)
-            _print_row(f"(c) reader ({args.reader_workers} workers)", seconds, entries, peak)
+            rows["reader"] = (seconds, peak, entries, 0)
+            _print_row(f"(c) reader ({args.reader_workers} workers)", seconds, entries, peak, 0)
             print(f"      {summary}")
 
     print("(d) parse floor, in-process, sequential over the same bytes:")
@@ -289,7 +356,8 @@ def main() -> None:
     print(f"      ours cold / feedparser floor {cold / old_floor:6.2f}x")
     print(
         f"      warm cycle {rows['warm'][0]:.2f} s (target < 1 s); peak RSS max "
-        f"{max(rows['cold'][1], rows['warm'][1]):.0f} MiB (target < 250 MiB)"
+        f"{max(rows['cold'][1], rows['warm'][1]):.0f} MiB, "
+        f"{max(rows['cold'][3], rows['warm'][3]):.0f} MiB PSS with the workers (target < 250 MiB)"
     )
 
 
@@ -310,9 +378,10 @@ def _fresh_database(tmp: Path, run: int, opml: Path, per_host: int) -> Path:
     return config
 
 
-def _print_row(label: str, seconds: float, entries: int, peak: float) -> None:
+def _print_row(label: str, seconds: float, entries: int, peak: float, tree: float) -> None:
     rate = f", {entries / seconds:,.0f} entries/s" if entries else ""
-    print(f"{label:<26} {seconds:6.2f} s wall, peak RSS {peak:6.1f} MiB{rate}")
+    with_workers = f" (with workers {tree:.0f} MiB PSS)" if tree else ""
+    print(f"{label:<26} {seconds:6.2f} s wall, peak RSS {peak:6.1f} MiB{with_workers}{rate}")
 
 
 def _number(text: str, suffix: str) -> int:
