@@ -318,8 +318,10 @@ class Store:
             )
             for item_id, entry in plan.changed:
                 self.db.execute(
+                    # analysed_at is cleared so that, should this analysis fail, the next
+                    # cycle's catch-up re-analyses the new text.
                     "UPDATE items SET title = ?, summary = ?, link = ?, canonical_link = ?, "
-                    "author = ?, content_hash = ?, updated_at = ?, "
+                    "author = ?, content_hash = ?, updated_at = ?, analysed_at = NULL, "
                     "update_count = update_count + 1 WHERE id = ?",
                     [
                         entry.title,
@@ -390,7 +392,8 @@ class Store:
         return sorted(rows, key=lambda row: (row["published_at"], row["id"]))
 
     def unanalysed_item_ids(self, limit: int = 5000) -> list[int]:
-        """Items stored but never analysed (a crash between the two transactions), oldest first."""
+        """Items stored or edited but not analysed since (a crash, or a failed analysis), oldest
+        first."""
         rows = self._rows(
             "SELECT id FROM items WHERE analysed_at IS NULL ORDER BY id LIMIT ?", [limit]
         )

@@ -64,6 +64,34 @@ async def test_changed_entry_is_updated_in_place(service, fetcher, feed_server):
     assert item["title"] == "Final" and item["update_count"] == 1
 
 
+async def test_an_edit_whose_analysis_failed_is_analysed_on_the_next_cycle(
+    service, fetcher, feed_server, monkeypatch
+):
+    entry = {"guid": "g1", "link": "https://x.example/1", "description": "Football."}
+    feed_server.route("/a.xml", rss([{**entry, "title": "Shakhtar win the derby"}]))
+    add(service, feed_server, "/a.xml")
+    await cycle(service, fetcher)
+    assert service.store.list_items()[0]["relevant"] == 0
+    feed_server.route(
+        "/a.xml",
+        rss([{**entry, "title": "Zelensky and Macron agree Ukraine security guarantees",
+              "description": "Ceasefire talks on security guarantees for Ukraine went on."}]),
+    )  # fmt: skip
+    working = service.analyse_texts
+
+    async def fails_once(items):
+        monkeypatch.setattr(service, "analyse_texts", working)
+        raise RuntimeError("analysis worker lost")
+
+    monkeypatch.setattr(service, "analyse_texts", fails_once)
+    report = await cycle(service, fetcher, all_feeds=True)
+    assert report.updated_items == 1
+    assert service.store.list_items()[0]["relevant"] == 0  # the edit is stored, not analysed
+    await cycle(service, fetcher, all_feeds=True)
+    [item] = service.store.list_items()
+    assert item["relevant"] == 1 and item["story_id"] is not None
+
+
 async def test_feed_rewriting_every_entry_each_poll_cannot_churn(service, fetcher, feed_server):
     add(service, feed_server, "/churn.xml")
     updates = []
