@@ -19,7 +19,7 @@ class ParsePool:
 
     Workers start lazily (a warm cycle of 304s never starts them) from a forkserver, which is
     safe in a process that already runs threads. A worker that dies (a hostile document
-    crashing a C library) fails only the call in flight; the next call gets a fresh pool.
+    crashing a C library) fails the calls in flight; the next call gets a fresh pool.
     """
 
     def __init__(self, workers: int) -> None:
@@ -36,11 +36,13 @@ class ParsePool:
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """Run ``func(*args)`` in a worker and await its result."""
         loop = asyncio.get_running_loop()
+        pool = self._executor()
         try:
-            return await loop.run_in_executor(self._executor(), func, *args)
+            return await loop.run_in_executor(pool, func, *args)
         except BrokenProcessPool:
-            log.error("a parse worker died; starting a new pool")
-            self.close(wait=False)
+            if self._pool is pool:  # a late failure must not close the pool that replaced it
+                log.error("a worker died; starting a new pool")
+                self.close(wait=False)
             raise
 
     def close(self, wait: bool = True) -> None:

@@ -86,3 +86,24 @@ async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_
         broken.parse_pool.close()
     [feed] = service.store.list_feeds()
     assert feed.error_count == 0 and feed.last_error is None
+
+
+async def test_analysis_survives_a_worker_killed_by_another_call(service):
+    import asyncio
+
+    from bot.analysis import ItemText
+
+    texts = [
+        ItemText(1, "Security guarantees for Ukraine", "Ceasefire talks.", "en",
+                 datetime(2026, 2, 17, tzinfo=UTC)),
+    ]  # fmt: skip
+    service.parse_pool = ParsePool(1)
+    try:
+        crash = asyncio.ensure_future(service.parse_pool.run(_die))
+        await asyncio.sleep(0)  # a yield, not a wait: the crash is submitted ahead of analysis
+        [result] = await service.analyse_texts(texts)
+        assert result.relevant and result.item_id == 1
+        with pytest.raises(BrokenProcessPool):
+            await crash
+    finally:
+        service.parse_pool.close()
