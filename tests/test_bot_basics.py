@@ -90,3 +90,19 @@ async def test_a_button_that_crashes_answers_with_an_alert(bot, fake_telegram, m
     )
     assert "went wrong on my side" in answers[-1].params["text"]
     assert answers[-1].params["show_alert"] in (True, "true")
+
+
+async def test_no_apology_is_attempted_when_telegram_itself_failed(bot, fake_telegram, monkeypatch):
+    from telegram.error import TimedOut
+
+    from bot import briefing
+
+    def times_out(*args, **kwargs):
+        raise TimedOut("the reply may or may not have arrived")
+
+    monkeypatch.setattr(briefing, "search", times_out)
+    fake_telegram.push_message("/search ceasefire", chat_id=1779)
+    fake_telegram.push_message("/help", chat_id=1779)  # updates run in order: after the error
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=1779)
+    assert "went wrong" not in reply and "/search" in reply
+    assert isinstance(bot.bot_data["errors"][-1], TimedOut)

@@ -124,7 +124,10 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     context.application.bot_data.setdefault("errors", deque(maxlen=50)).append(context.error)
     if isinstance(update, Update):
         log.error("the update was %s", update.update_id)
-        await _say_it_failed(update, context)
+        # When Telegram itself failed (timeout, flood control, blocked), an apology would
+        # most likely fail too, after its own retries, and hold up every other update.
+        if not isinstance(context.error, TelegramError):
+            await _say_it_failed(update, context)
 
 
 async def _say_it_failed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
