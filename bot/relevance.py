@@ -34,7 +34,8 @@ _NO_SPACE_SCRIPT = re.compile(
     r"[\u0E00-\u0E7F\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]"
 )
 _TOKEN = re.compile(_WORD + "+")
-_MEMO_SIZE = 200_000
+_MEMO_SIZE = 200_000  # about 20 MiB of short words
+_MEMO_TOKEN = 24
 _WORD_TOKEN = re.compile(r"^\*?[^\s*~]+\*?$")
 _GAP_TOKEN = re.compile(r"^~(\d)$")
 _LANGUAGE_KEY = re.compile(r"^(?:[a-z]{2,3}|any)$")
@@ -105,15 +106,17 @@ class _Index:
     infix: tuple[tuple[str, bool, _Entry], ...]
     substrings: tuple[tuple[str, _Entry], ...]
     # token → its candidate entries; words repeat so much that most lookups hit this memo.
-    memo: dict[str, tuple[_Entry, ...]] = field(default_factory=dict, compare=False)
+    memo: dict[str, tuple[_Entry, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def candidates(self, token: str) -> tuple[_Entry, ...]:
         """The entries whose first word may be ``token`` (exact, stem or compound part)."""
         found = self.memo.get(token)
         if found is None:
-            if len(self.memo) >= _MEMO_SIZE:
-                self.memo.clear()
-            found = self.memo[token] = self._candidates(token)
+            found = self._candidates(token)
+            if len(token) <= _MEMO_TOKEN:  # long tokens (ids, base64) seldom repeat
+                if len(self.memo) >= _MEMO_SIZE:
+                    self.memo.clear()
+                self.memo[token] = found
         return found
 
     def _candidates(self, token: str) -> tuple[_Entry, ...]:
