@@ -297,10 +297,12 @@ def main() -> None:
                     continue
                 seconds, summary, peak, _ = run_child_wait4(cycle)
                 entries = _number(summary, "entries parsed") or _number(summary, "new items")
+                peak = max(peak, rows[label][1] if label in rows else 0)  # the highest of all runs
                 if label not in rows or seconds < rows[label][0]:
-                    old_peak = rows[label][1] if label in rows else 0
-                    rows[label] = (seconds, max(peak, old_peak), entries, 0)
+                    rows[label] = (seconds, peak, entries, 0)
                     summaries[label] = summary
+                else:
+                    rows[label] = (*rows[label][:1], peak, *rows[label][2:])
         for label, tree in trees.items():
             rows[label] = (*rows[label][:3], tree)
         for label in ("cold", "warm"):
