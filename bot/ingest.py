@@ -110,9 +110,10 @@ class Ingestor:
         self.clock = clock
         self.executor = executor
         self.parse_pool = parse_pool
-        # Bodies wait here, not pickled into the pool's queue, until a worker is nearly free:
-        # that keeps one copy of each waiting body in memory instead of two.
-        self._parse_slots = asyncio.Semaphore(2 * parse_pool.workers if parse_pool else 8)
+        # Four documents per worker keep the workers busy. Queueing every fetched body for them
+        # instead put analysis batches (which share the workers) behind all of it, and raised
+        # a cold cycle's peak memory by about 30 MiB (bench/ingest.py --cli).
+        self._parse_slots = asyncio.Semaphore(4 * parse_pool.workers if parse_pool else 8)
         self.after_write = after_write
         self.after_cycle = after_cycle
 
