@@ -200,7 +200,8 @@ def grow(base: Base, path: Path, size: int) -> dict[str, int]:
             base.feeds,
         )
     item_columns = list(base.items[0])
-    story_columns = list(next(iter(base.stories.values())))
+    # Copies get no timeline anchor: they are grouped when first read, as after an upgrade.
+    story_columns = [c for c in next(iter(base.stories.values())) if c != "timeline_anchor"]
     for number, (shift, relevant_only, keep) in reversed(list(enumerate(units))):
         tag = "" if number == 0 else f"u{number}"
         source = base.relevant if relevant_only else base.items
@@ -219,7 +220,6 @@ def grow(base: Base, path: Path, size: int) -> dict[str, int]:
             )
             row["created_at"] = _seen(row["first_published"])
             row["updated_at"] = _seen(row["last_published"])
-            row.pop("timeline_anchor", None)  # grouped when first read, as after an upgrade
             stories.append(row)
             next_story += 1
         items, links, actors, upcoming = [], [], [], []
