@@ -106,3 +106,19 @@ async def test_no_apology_is_attempted_when_telegram_itself_failed(bot, fake_tel
     [reply] = await fake_telegram.wait_for_messages(1, chat_id=1779)
     assert "went wrong" not in reply and "/search" in reply
     assert isinstance(bot.bot_data["errors"][-1], TimedOut)
+
+
+async def test_a_reply_telegram_rejects_as_malformed_still_gets_an_apology(
+    bot, fake_telegram, monkeypatch
+):
+    from telegram.error import BadRequest
+
+    from bot import briefing
+
+    def malformed(*args, **kwargs):
+        raise BadRequest("Can't parse entities: unsupported start tag")
+
+    monkeypatch.setattr(briefing, "search", malformed)
+    fake_telegram.push_message("/search ceasefire", chat_id=1780)
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=1780)
+    assert "went wrong on my side" in reply

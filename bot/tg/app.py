@@ -7,7 +7,7 @@ from collections import deque
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -124,10 +124,17 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     context.application.bot_data.setdefault("errors", deque(maxlen=50)).append(context.error)
     if isinstance(update, Update):
         log.error("the update was %s", update.update_id)
-        # When Telegram itself failed (timeout, flood control, blocked), an apology would
-        # most likely fail too, after its own retries, and hold up every other update.
-        if not isinstance(context.error, TelegramError):
+        if not _telegram_unreachable(context.error):
             await _say_it_failed(update, context)
+
+
+def _telegram_unreachable(error: BaseException | None) -> bool:
+    """Whether Telegram itself failed (timeout, network, flood control, blocked by the user):
+    an apology would most likely fail too, after its own retries, holding up other updates.
+    A BadRequest ("can't parse entities", "message is too long") is our mistake: apologise."""
+    if isinstance(error, RetryAfter | Forbidden):
+        return True
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 async def _say_it_failed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
