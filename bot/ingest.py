@@ -149,12 +149,13 @@ class Ingestor:
         return report
 
     async def catch_up_analysis(self) -> int:
-        """Analyse items a killed process stored but never analysed; return how many."""
+        """Analyse items stored or edited but not analysed since (a killed process, a failed
+        analysis, or an edit made while the item was being analysed); return how many."""
         if self.after_write is None:
             return 0
         ids = self.store.unanalysed_item_ids()
         if ids:
-            log.info("analysing %d stored items that were never analysed", len(ids))
+            log.info("analysing %d stored items that were not analysed yet", len(ids))
             try:
                 await self.after_write(ids)
             except ConfigError:

@@ -147,7 +147,14 @@ class AnalysisPipeline:
         touched: set[int] = set()
         grown: dict[int, _Growing] = {}
         with self.store.transaction():
+            versions = self.store.item_versions([row["id"] for row in rows])
             for row, result in zip(rows, results, strict=True):
+                version = versions.get(row["id"])
+                if version is None or version["content_hash"] != row["content_hash"]:
+                    # Deleted, or edited (by another feed carrying it) while this analysis
+                    # ran: that edit's own analysis, or the next catch-up, covers it.
+                    continue
+                row = {**row, "story_id": version["story_id"]}
                 self._save(result, now)
                 old_story = row["story_id"]
                 if result.relevant:

@@ -92,6 +92,33 @@ async def test_an_edit_whose_analysis_failed_is_analysed_on_the_next_cycle(
     assert item["relevant"] == 1 and item["story_id"] is not None
 
 
+async def test_an_analysis_of_text_edited_meanwhile_is_not_stored(
+    service, fetcher, feed_server, monkeypatch
+):
+    entry = {"guid": "g1", "link": "https://x.example/1", "description": "Football."}
+    feed_server.route("/a.xml", rss([{**entry, "title": "Shakhtar win the derby"}]))
+    add(service, feed_server, "/a.xml")
+    working = service.analyse_texts
+
+    async def edited_meanwhile(items):
+        results = await working(items)
+        # Another feed carrying the same report changes its text while this batch is analysed.
+        service.store.db.execute(
+            "UPDATE items SET title = 'Security guarantees for Ukraine', content_hash = 'new', "
+            "analysed_at = NULL"
+        )
+        return results
+
+    monkeypatch.setattr(service, "analyse_texts", edited_meanwhile)
+    await cycle(service, fetcher)
+    [item] = service.store.list_items()
+    assert item["analysed_at"] is None  # the analysis of the old text was dropped
+    monkeypatch.setattr(service, "analyse_texts", working)
+    await cycle(service, fetcher)  # the catch-up analyses the text as it is now
+    [item] = service.store.list_items()
+    assert item["analysed_at"] is not None and item["title"] == "Security guarantees for Ukraine"
+
+
 async def test_feed_rewriting_every_entry_each_poll_cannot_churn(service, fetcher, feed_server):
     add(service, feed_server, "/churn.xml")
     updates = []
