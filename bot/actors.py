@@ -86,15 +86,12 @@ _VOWELS_LATIN = set("aeiouyáéíóúýàèìòùâêîôûäëïöüőűăąę�
 _SPACE_RE = re.compile(r"\s+")
 
 
-# Romanian is written with both cedilla and comma letters; match them as one.
-_CEDILLA = str.maketrans("şţŞŢ", "șțȘȚ")
-
-
 def _nfc(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
-    # Four replaces: str.translate with a non-ASCII table costs more than all the matching.
     if text.isascii():
         return text
+    # Romanian is written with both cedilla and comma letters; match them as one. Four
+    # replaces: str.translate with a non-ASCII table costs more than all the matching.
     return text.replace("ş", "ș").replace("ţ", "ț").replace("Ş", "Ș").replace("Ţ", "Ț")
 
 

@@ -147,7 +147,8 @@ class AnalysisPipeline:
         touched: set[int] = set()
         grown: dict[int, _Growing] = {}
         with self.store.transaction():
-            versions = self.store.item_versions([row["id"] for row in rows])
+            now_stored = self.store.items_for_analysis([row["id"] for row in rows])
+            versions = {row["id"]: row for row in now_stored}
             for row, result in zip(rows, results, strict=True):
                 version = versions.get(row["id"])
                 if version is None or version["content_hash"] != row["content_hash"]:

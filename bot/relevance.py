@@ -108,18 +108,9 @@ class _Index:
     # token → its candidate entries; words repeat so much that most lookups hit this memo.
     memo: dict[str, tuple[_Entry, ...]] = field(default_factory=dict, compare=False, repr=False)
 
-    def candidates(self, token: str) -> tuple[_Entry, ...]:
-        """The entries whose first word may be ``token`` (exact, stem or compound part)."""
-        found = self.memo.get(token)
-        if found is None:
-            found = self._candidates(token)
-            if len(token) <= _MEMO_TOKEN:  # long tokens (ids, base64) seldom repeat
-                if len(self.memo) >= _MEMO_SIZE:
-                    self.memo.clear()
-                self.memo[token] = found
-        return found
-
-    def _candidates(self, token: str) -> tuple[_Entry, ...]:
+    def remember(self, token: str) -> tuple[_Entry, ...]:
+        """Work out the entries whose first word may be ``token`` (exact, stem or compound
+        part), and remember them for next time (callers look in :attr:`memo` first)."""
         found = list(self.exact.get(token, ()))
         for length in self.prefix_lengths:
             if length > len(token):
@@ -128,7 +119,12 @@ class _Index:
         for core, open_end, entry in self.infix:
             if (core in token) if open_end else token.endswith(core):
                 found.append(entry)
-        return tuple(found)
+        entries = tuple(found)
+        if len(token) <= _MEMO_TOKEN:  # long tokens (ids, base64) seldom repeat
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            self.memo[token] = entries
+        return entries
 
 
 @dataclass(frozen=True)
@@ -249,12 +245,12 @@ def _count(index: _Index, group_count: int, text: str) -> dict[tuple[int, int], 
     if not text:
         return counts
     free = [0] * group_count  # per group: where the last match ended
-    memo = index.memo  # looked up here first: a method call per token costs more than the rest
+    memo = index.memo  # looked up here: a method call per token costs more than the rest
     for token_match in _TOKEN.finditer(text):
         token = token_match.group()
         candidates = memo.get(token)
         if candidates is None:
-            candidates = index.candidates(token)
+            candidates = index.remember(token)
         if not candidates:
             continue
         start, end = token_match.span()

@@ -391,17 +391,6 @@ class Store:
             )
         return sorted(rows, key=lambda row: (row["published_at"], row["id"]))
 
-    def item_versions(self, ids: list[int]) -> dict[int, dict[str, Any]]:
-        """Each item's content hash and story now, to tell whether an analysis is still current."""
-        versions: dict[int, dict[str, Any]] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for row in self._rows(
-                f"SELECT id, content_hash, story_id FROM items WHERE id IN ({marks})", chunk
-            ):
-                versions[row["id"]] = row
-        return versions
-
     def unanalysed_item_ids(self, limit: int = 5000) -> list[int]:
         """Items stored or edited but not analysed since (a crash, or a failed analysis), oldest
         first."""

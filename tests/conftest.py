@@ -71,6 +71,12 @@ def service(settings: Settings, store: Store, clock: Clock) -> Service:
     return Service(settings, store, clock=clock)
 
 
+def with_analysis_files(service: Service, **files: Path) -> Service:
+    """A Service over the same store and clock whose ``[analysis]`` files are ``files``."""
+    settings = replace_section(service.settings, "analysis", **files)
+    return Service(settings, service.store, clock=service.clock)
+
+
 @pytest.fixture
 async def bot(service: Service):
     """The real Application, long-polling the fake Bot API server."""

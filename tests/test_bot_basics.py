@@ -63,13 +63,18 @@ async def test_admin_sees_admin_section_only_when_admin_commands_exist(bot, fake
     assert "/help" in reply
 
 
-async def test_a_command_that_crashes_still_gets_an_apology(bot, fake_telegram, monkeypatch):
+def search_fails_with(monkeypatch, error: Exception) -> None:
+    """Make the service call behind /search raise ``error``."""
     from bot import briefing
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk on fire")
+    def fails(*args, **kwargs):
+        raise error
 
-    monkeypatch.setattr(briefing, "search", broken)
+    monkeypatch.setattr(briefing, "search", fails)
+
+
+async def test_a_command_that_crashes_still_gets_an_apology(bot, fake_telegram, monkeypatch):
+    search_fails_with(monkeypatch, RuntimeError("disk on fire"))
     fake_telegram.push_message("/search ceasefire", chat_id=1777)
     [reply] = await fake_telegram.wait_for_messages(1, chat_id=1777)
     assert "went wrong on my side" in reply
@@ -95,12 +100,7 @@ async def test_a_button_that_crashes_answers_with_an_alert(bot, fake_telegram, m
 async def test_no_apology_is_attempted_when_telegram_itself_failed(bot, fake_telegram, monkeypatch):
     from telegram.error import TimedOut
 
-    from bot import briefing
-
-    def times_out(*args, **kwargs):
-        raise TimedOut("the reply may or may not have arrived")
-
-    monkeypatch.setattr(briefing, "search", times_out)
+    search_fails_with(monkeypatch, TimedOut("the reply may or may not have arrived"))
     fake_telegram.push_message("/search ceasefire", chat_id=1779)
     fake_telegram.push_message("/help", chat_id=1779)  # updates run in order: after the error
     [reply] = await fake_telegram.wait_for_messages(1, chat_id=1779)
@@ -113,12 +113,7 @@ async def test_a_reply_telegram_rejects_as_malformed_still_gets_an_apology(
 ):
     from telegram.error import BadRequest
 
-    from bot import briefing
-
-    def malformed(*args, **kwargs):
-        raise BadRequest("Can't parse entities: unsupported start tag")
-
-    monkeypatch.setattr(briefing, "search", malformed)
+    search_fails_with(monkeypatch, BadRequest("Can't parse entities: unsupported start tag"))
     fake_telegram.push_message("/search ceasefire", chat_id=1780)
     [reply] = await fake_telegram.wait_for_messages(1, chat_id=1780)
     assert "went wrong on my side" in reply

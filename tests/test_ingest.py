@@ -278,14 +278,10 @@ async def test_unusable_analysis_data_stops_the_cycle_without_blaming_the_feeds(
 ):
     from pathlib import Path
 
-    from bot.config import ConfigError, replace_section
-    from bot.service import Service
+    from bot.config import ConfigError
+    from tests.conftest import with_analysis_files
 
-    broken = Service(
-        replace_section(service.settings, "analysis", topic_file=Path("/nonexistent/topic.toml")),
-        service.store,
-        clock=service.clock,
-    )
+    broken = with_analysis_files(service, topic_file=Path("/nonexistent/topic.toml"))
     feed_server.route(
         "/a.xml", rss([{"title": "Talks", "guid": "a1", "link": "https://a.example/"}])
     )

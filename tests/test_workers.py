@@ -68,14 +68,10 @@ async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_
 ):
     from pathlib import Path
 
-    from bot.config import ConfigError, replace_section
-    from bot.service import Service
+    from bot.config import ConfigError
+    from tests.conftest import with_analysis_files
 
-    broken = Service(
-        replace_section(service.settings, "analysis", actors_file=Path("/nonexistent/a.toml")),
-        service.store,
-        clock=service.clock,
-    )
+    broken = with_analysis_files(service, actors_file=Path("/nonexistent/a.toml"))
     broken.parse_pool = ParsePool(1)
     feed_server.route("/a.xml", rss(story_items(2)))
     service.store.add_feed(feed_server.url("/a.xml"), service.clock())
