@@ -16,13 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.analysis import Analyser, ItemText  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.dates import resolve_dates  # noqa: E402
-from bot.documents import parse_document  # noqa: E402
-from bot.parse import ParseError  # noqa: E402
-from bot.relevance import Topic, score_relevance  # noqa: E402
-from bot.stories import fingerprint  # noqa: E402
+from bot.analysis.analyser import Analyser, ItemText  # noqa: E402
+from bot.analysis.dates import resolve_dates  # noqa: E402
+from bot.analysis.relevance import Topic, score_relevance  # noqa: E402
+from bot.analysis.stories import fingerprint  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.ingest.documents import parse_document  # noqa: E402
+from bot.ingest.parse import ParseError  # noqa: E402
 
 
 def load_items(corpus: Path) -> list[ItemText]:

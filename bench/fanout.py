@@ -6,7 +6,8 @@ The real ``Application`` (``tests.botharness.running_bot``, poll job off) sends 
 Bot API server (``tests.fake_telegram.FakeTelegram``) whose ``messages_per_second`` enforces the
 limit as a sliding 1-s window and answers 429 (retry_after=1) beyond it. The world is the small
 news world of ``tests/newsdata.py`` ingested through the real pipeline, so every subscriber's
-digest is the same, built once. Subscribers are created with ``bot.digests.subscribe`` at an
+digest is the same, built once. Subscribers are created with
+``bot.briefing.digests.subscribe`` at an
 injected clock, all due at 08:00 Kyiv; the clock is then moved to 08:00:30 and
 ``bot.tg.delivery.deliver_due_digests`` is called until nothing is due (each call is one digest
 tick; the periodic digest job is removed so that only these calls send).
@@ -35,11 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import digests  # noqa: E402
-from bot.config import Settings, replace_section  # noqa: E402
-from bot.fetch import Fetcher  # noqa: E402
-from bot.service import Service  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.app.service import Service  # noqa: E402
+from bot.briefing import digests  # noqa: E402
+from bot.core.config import Settings, replace_section  # noqa: E402
+from bot.ingest.fetch import Fetcher  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 from bot.tg import app as tg_app  # noqa: E402
 from bot.tg import delivery  # noqa: E402
 from tests.botharness import running_bot  # noqa: E402

@@ -43,10 +43,10 @@ def child_cycle(config: str, executor_kind: str) -> None:
     """One ingest cycle of every active feed, without the analysis hook; prints the summary."""
     from concurrent.futures import Executor, ProcessPoolExecutor
 
-    from bot.config import load_settings
-    from bot.fetch import Fetcher
-    from bot.ingest import Ingestor
-    from bot.runtime import open_service
+    from bot.app.runtime import open_service
+    from bot.core.config import load_settings
+    from bot.ingest.cycle import Ingestor
+    from bot.ingest.fetch import Fetcher
 
     settings = load_settings(config)
 
@@ -167,9 +167,9 @@ def parse_floor(files: list[Path]) -> dict[str, tuple[float, int, int]]:
     """Sequential in-process parse of every file: seconds, entries, fallbacks per parser."""
     import feedparser
 
-    from bot.parse import ParseError, parse_feed, prepared_xml
-    from bot.parse_fast import Declined, parse_with_lxml
-    from bot.parse_feedparser import parse_with_feedparser
+    from bot.ingest.parse import ParseError, parse_feed, prepared_xml
+    from bot.ingest.parse.fast import Declined, parse_with_lxml
+    from bot.ingest.parse.reference import parse_with_feedparser
 
     bodies = [(path.suffix == ".json", path.read_bytes()) for path in files]
     results: dict[str, tuple[float, int, int]] = {}

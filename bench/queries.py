@@ -6,7 +6,8 @@ Usage: python bench/queries.py [--corpus ../shared/corpus/feeds] [--sizes 10000,
 How the database is grown (documented in bench/README.md, "Queries"):
 
 1. Base world. Every entry of the 200 captured feeds is parsed and normalised with
-   ``bot.documents.parse_document``. Publication times are re-dated, keeping their order, evenly
+   ``bot.ingest.documents.parse_document``. Publication times are re-dated, keeping their
+   order, evenly
    over the 14 days before NOW (the corpus itself spans two years with a burst on 17-18 Feb),
    stored with ``Store.apply_ingest`` and analysed once by the real ``AnalysisPipeline``. The
    corpus is mostly off topic, so the relevance threshold is lowered to 0.003 (for the build
@@ -46,13 +47,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import briefing, digests, timelines  # noqa: E402
-from bot.config import Settings, replace_section  # noqa: E402
-from bot.decide import plan_ingest  # noqa: E402
-from bot.documents import parse_document  # noqa: E402
-from bot.service import Service  # noqa: E402
-from bot.store import Store  # noqa: E402
-from bot.timeutil import from_iso, to_iso  # noqa: E402
+from bot.app.service import Service  # noqa: E402
+from bot.briefing import digests  # noqa: E402
+from bot.briefing import reading as briefing  # noqa: E402
+from bot.briefing import stored_timeline as timelines  # noqa: E402
+from bot.core.config import Settings, replace_section  # noqa: E402
+from bot.core.timeutil import from_iso, to_iso  # noqa: E402
+from bot.ingest.decide import plan_ingest  # noqa: E402
+from bot.ingest.documents import parse_document  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 NOW = datetime(2026, 2, 18, 12, 0, tzinfo=UTC)
 PERIOD_DAYS = 14

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from telegram import Update
 from telegram.ext import Application
 
-from bot.service import Service
+from bot.app.service import Service
 from bot.tg.app import build_application
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, replace_section
-from bot.service import Service
-from bot.store import Store
+from bot.app.service import Service
+from bot.core.config import Settings, replace_section
+from bot.storage.store import Store
 from tests.botharness import running_bot
 from tests.fake_telegram import FakeTelegram
 
@@ -89,7 +89,7 @@ from tests.feedserver import feed_server  # noqa: E402,F401  (fixture re-exporte
 
 @pytest.fixture
 async def fetcher(settings: Settings):
-    from bot.fetch import Fetcher
+    from bot.ingest.fetch import Fetcher
 
     async with Fetcher.from_settings(settings.feeds) as client:
         yield client
@@ -99,8 +99,8 @@ async def fetcher(settings: Settings):
 def world_config(tmp_path, feed_server):  # noqa: F811  (the fixture above, by name)
     """A config whose database holds the news world, moved to this week (the CLI uses the real
     clock), added with `briefbot feeds add`."""
-    from bot.cli import main
-    from bot.timeutil import utcnow
+    from bot.cli.main import main
+    from bot.core.timeutil import utcnow
     from tests.newsdata import serve_world
 
     urls = serve_world(feed_server, today=utcnow())

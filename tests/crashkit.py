@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # a digest round without waiting for the JobQueue's first tick, so a kill can land mid-round.
 DELIVER_ONCE = """
 import asyncio, sys
-from bot.config import load_settings
-from bot.runtime import open_service
+from bot.core.config import load_settings
+from bot.app.runtime import open_service
 from bot.tg import delivery
 from bot.tg.app import build_application
 
@@ -36,7 +36,7 @@ with open_service(load_settings(sys.argv[1])) as service:
 # Opens (and so migrates) the database given on the command line.
 MIGRATE = """
 import sys
-from bot.db import open_database
+from bot.storage.db import open_database
 open_database(sys.argv[1]).close()
 """
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.actors import Gazetteer, parse_gazetteer
-from bot.datafiles import load_gazetteer
+from bot.analysis.actors import Gazetteer, parse_gazetteer
+from bot.analysis.datafiles import load_gazetteer
 
 ACTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "actors.toml"
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.cli import main
-from bot.timeutil import utcnow
+from bot.cli.main import main
+from bot.core.timeutil import utcnow
 from tests.newsdata import TODAY as WORLD_TODAY
 from tests.newsdata import serve_world, week_shift
 

@@ -65,7 +65,7 @@ async def test_admin_sees_admin_section_only_when_admin_commands_exist(bot, fake
 
 def search_fails_with(monkeypatch, error: Exception) -> None:
     """Make the service call behind /search raise ``error``."""
-    from bot import briefing
+    from bot.briefing import reading as briefing
 
     def fails(*args, **kwargs):
         raise error
@@ -83,7 +83,7 @@ async def test_a_command_that_crashes_still_gets_an_apology(bot, fake_telegram, 
 
 
 async def test_a_button_that_crashes_answers_with_an_alert(bot, fake_telegram, monkeypatch):
-    from bot import briefing
+    from bot.briefing import reading as briefing
 
     async def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")

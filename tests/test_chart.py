@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from bot import charts
-from bot.chartdata import ChartData, chart_data
-from bot.cli import main
+from bot.briefing import chart_drawing as charts
+from bot.briefing.chart_data import ChartData, chart_data
+from bot.cli.main import main
 from tests.newsdata import load_world
 
 READER = 501

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.config import replace_section
-from bot.service import Service
+from bot.app.service import Service
+from bot.core.config import replace_section
 from tests.botharness import running_bot
 from tests.conftest import ADMIN_ID
 from tests.feedfactory import rss, story_items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.feedfactory import rss, story_items
 
 

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import digests
-from bot.config import load_settings
-from bot.db import open_database
-from bot.migrations import migrations
-from bot.service import Service
-from bot.store import Store
+from bot.app.service import Service
+from bot.briefing import digests
+from bot.core.config import load_settings
+from bot.core.timeutil import to_iso
+from bot.storage.db import open_database
+from bot.storage.migrations import migrations
+from bot.storage.store import Store
 from bot.tg.delivery import FAN_OUT
-from bot.timeutil import to_iso
 from tests.crashkit import (
     DELIVER_ONCE,
     MIGRATE,
@@ -174,7 +174,7 @@ def _check_poll_state(db: Path, complete: int | None, partial: int | None = None
 @pytest.mark.slow
 def test_sigkill_during_poll_cycles_loses_and_doubles_nothing(tmp_path: Path) -> None:
     rng = random.Random(SEED)
-    db = tmp_path / "bot.db"
+    db = tmp_path / "bot.storage.db"
     log = tmp_path / "fetch.log"
     config = write_config(
         tmp_path,
@@ -300,7 +300,7 @@ def _sent_but_unrecorded(db: Path, fake: FakeTelegram, since: int, due_at: str) 
 @pytest.mark.slow
 def test_sigkill_during_digest_rounds_repeats_at_most_the_messages_in_flight(tmp_path: Path):
     rng = random.Random(SEED + 1)
-    db = tmp_path / "bot.db"
+    db = tmp_path / "bot.storage.db"
     log = tmp_path / "digests.log"
     stats = KillStats()
     started = time.monotonic()
@@ -418,7 +418,7 @@ def test_sigkill_during_a_migration_leaves_it_applied_or_not_at_all(tmp_path: Pa
     rng = random.Random(SEED + 2)
     template = tmp_path / "template.db"
     _big_database(template)
-    db = tmp_path / "bot.db"
+    db = tmp_path / "bot.storage.db"
     log = tmp_path / "migrate.log"
     env = bot_env()
     stats = KillStats()

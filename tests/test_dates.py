@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.dates import resolve_dates
+from bot.analysis.dates import resolve_dates
 
 # Wednesday 20 August 2025, mid-morning UTC
 WEDNESDAY = datetime(2025, 8, 20, 9, 30, tzinfo=UTC)

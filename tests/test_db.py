@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.db import apply_migrations, open_database
-from bot.migrations import migrations
+from bot.storage.db import apply_migrations, open_database
+from bot.storage.migrations import migrations
 
 
 def test_database_directory_is_created(tmp_path):

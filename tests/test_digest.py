@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.digest import ActorTrend, Digest, DigestStory, importance, is_breaking, select_digest
+from bot.briefing.digest_selection import (
+    ActorTrend,
+    Digest,
+    DigestStory,
+    importance,
+    is_breaking,
+    select_digest,
+)
 
 UNTIL = datetime(2025, 6, 3, 5, 0, tzinfo=UTC)
 SINCE = UNTIL - timedelta(days=1)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot import digests
-from bot.store import Store
+from bot.briefing import digests
+from bot.storage.store import Store
 from bot.tg import delivery
 from tests.botharness import running_bot
 from tests.conftest import ADMIN_ID
@@ -152,7 +152,7 @@ async def test_schedule_survives_a_restart(world, settings, clock, fake_telegram
     async with running_bot(service):
         pass
     store = Store.open(settings.storage.path)
-    from bot.service import Service
+    from bot.app.service import Service
 
     restarted = Service(settings, store, clock=clock)
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)

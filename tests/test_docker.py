@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli_extra
-from bot.cli import _run, build_parser
-from bot.config import settings_from_mapping
+from bot.cli import ecosystem as cli_extra
+from bot.cli.main import _run, build_parser
+from bot.core.config import settings_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 

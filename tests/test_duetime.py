@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import duetime
-from bot.duetime import (
+from bot.briefing import duetime
+from bot.briefing.duetime import (
     DAILY,
     WEEKDAYS,
     catch_up_due,

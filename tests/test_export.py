@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from bot.cli import main
-from bot.cli_extra import EXPORT_FIELDS
+from bot.cli.ecosystem import EXPORT_FIELDS
+from bot.cli.main import main
 
 
 def run(capsys, *argv):

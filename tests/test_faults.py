@@ -13,7 +13,7 @@ from datetime import time as clock_time
 
 import pytest
 
-from bot import digests
+from bot.briefing import digests
 from bot.tg import delivery
 from tests.newsdata import load_world
 

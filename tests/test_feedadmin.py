@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot import feedadmin
-from bot.config import replace_section
-from bot.fetch import Fetcher
-from bot.opml import OPMLError, parse_opml
-from bot.service import Service
+from bot.app import feedadmin
+from bot.app.service import Service
+from bot.core.config import replace_section
+from bot.ingest.fetch import Fetcher
+from bot.ingest.opml import OPMLError, parse_opml
 from tests.feedfactory import rss, story_items
 
 

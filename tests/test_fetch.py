@@ -10,8 +10,8 @@ import zlib
 import pytest
 
 from bot import __version__
-from bot.config import FeedSettings
-from bot.fetch import USER_AGENT, Fetcher
+from bot.core.config import FeedSettings
+from bot.ingest.fetch import USER_AGENT, Fetcher
 from tests.feedserver import FeedServer
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'

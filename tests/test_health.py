@@ -6,18 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from bot.cli import main
-from bot.cli_extra import (
+from bot.cli.ecosystem import (
     DATABASE_UNUSABLE,
     HEALTHY,
     POLL_STALE,
     SCHEMA_NOT_CURRENT,
     check_health,
 )
-from bot.db import open_database
-from bot.migrations import migrations
-from bot.store import Store
-from bot.timeutil import to_iso, utcnow
+from bot.cli.main import main
+from bot.core.timeutil import to_iso, utcnow
+from bot.storage.db import open_database
+from bot.storage.migrations import migrations
+from bot.storage.store import Store
 
 HOURS_3 = timedelta(hours=3)
 

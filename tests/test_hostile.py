@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.briefing import StoryBrief
-from bot.config import replace_section
-from bot.documents import MAX_ENTRIES, parse_document
-from bot.fetch import Fetcher
-from bot.i18n import translator
-from bot.parse import ParseError
-from bot.service import Service
+from bot.app.service import Service
+from bot.briefing.reading import StoryBrief
+from bot.core.config import replace_section
+from bot.core.i18n import translator
+from bot.ingest.documents import MAX_ENTRIES, parse_document
+from bot.ingest.fetch import Fetcher
+from bot.ingest.parse import ParseError
 from bot.tg import render
 from tests.botharness import running_bot
 from tests.conftest import ADMIN_ID

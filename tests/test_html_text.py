@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import normalise
-from bot.normalise import html_to_text
-from bot.parse import ParseError, parse_feed
+from bot.ingest import normalise
+from bot.ingest.normalise import html_to_text
+from bot.ingest.parse import ParseError, parse_feed
 
 CORPUS = Path(os.environ.get("BRIEFBOT_CORPUS", Path(__file__).parents[2] / "shared/corpus/feeds"))
 

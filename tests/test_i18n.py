@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import LANGUAGES, MESSAGES, choose_language, plural_index, translator
+from bot.core.i18n import LANGUAGES, MESSAGES, choose_language, plural_index, translator
 from bot.tg.commands import COMMANDS
 from tests.conftest import ADMIN_ID
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.decide import MAX_UPDATES_PER_ITEM
-from bot.timeutil import from_iso
+from bot.core.timeutil import from_iso
+from bot.ingest.decide import MAX_UPDATES_PER_ITEM
 from tests.feedfactory import rss, story_items
 
 
@@ -278,7 +278,7 @@ async def test_unusable_analysis_data_stops_the_cycle_without_blaming_the_feeds(
 ):
     from pathlib import Path
 
-    from bot.config import ConfigError
+    from bot.core.config import ConfigError
     from tests.conftest import with_analysis_files
 
     broken = with_analysis_files(service, topic_file=Path("/nonexistent/topic.toml"))

@@ -6,7 +6,7 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.store import Store
+from bot.storage.store import Store
 from tests.crashkit import bot_env, finish, spawn, wait_until, write_config
 from tests.fake_telegram import FakeTelegram
 from tests.feedfactory import rss, story_items
@@ -19,7 +19,7 @@ SEARCH_WORDS = "confidential-search-words"
 
 
 def test_a_full_run_keeps_secrets_out_of_the_logs(tmp_path: Path):
-    db = tmp_path / "bot.db"
+    db = tmp_path / "bot.storage.db"
     log = tmp_path / "bot.log"
     with FakeTelegram() as fake, FeedServer() as server:
         server.route("/feed.xml", rss(story_items(3)))

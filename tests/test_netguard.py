@@ -6,8 +6,8 @@ import httpcore
 import httpx
 import pytest
 
-from bot.fetch import Fetcher
-from bot.netguard import GuardedBackend, ResolveError, UnsafeURL, check_url, check_url_syntax
+from bot.ingest.fetch import Fetcher
+from bot.ingest.netguard import GuardedBackend, ResolveError, UnsafeURL, check_url, check_url_syntax
 from tests.feedserver import FeedServer
 
 PUBLIC = "93.184.216.34"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.models import ParsedEntry
-from bot.normalise import canonical_url, html_to_text, normalise_entry, normalise_language
-from bot.parse import parse_feed
+from bot.core.models import ParsedEntry
+from bot.ingest.normalise import canonical_url, html_to_text, normalise_entry, normalise_language
+from bot.ingest.parse import parse_feed
 
 FIRST_SEEN = datetime(2026, 2, 17, 12, 0, tzinfo=UTC)
 FEED_URL = "https://news.example/feed.xml"

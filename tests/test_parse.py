@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import ParsedFeed
-from bot.parse import MAX_WARNINGS, ParseError, parse_feed
+from bot.core.models import ParsedFeed
+from bot.ingest.parse import MAX_WARNINGS, ParseError, parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 CORPUS = Path("/work/shared/corpus/feeds")

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import ParsedEntry, ParsedFeed
-from bot.normalise import html_to_text
-from bot.parse import ParseError, prepared_xml
-from bot.parse_fast import Declined, parse_with_lxml
-from bot.parse_feedparser import parse_with_feedparser
+from bot.core.models import ParsedEntry, ParsedFeed
+from bot.ingest.normalise import html_to_text
+from bot.ingest.parse import ParseError, prepared_xml
+from bot.ingest.parse.fast import Declined, parse_with_lxml
+from bot.ingest.parse.reference import parse_with_feedparser
 from tests.test_parse import loopback_server  # noqa: F401  (a fixture)
 
 CORPUS = Path(__file__).parents[1].parent / "shared/corpus/feeds"
@@ -113,7 +113,7 @@ def test_fast_path_and_feedparser_agree_on_the_corpus() -> None:
     assert paths["fast"] >= 0.95 * (paths["fast"] + paths["feedparser fallback"])
 
 
-# --- the fast path is safe on its own, even on documents bot.parse has not defused
+# --- the fast path is safe on its own, even on documents bot.ingest.parse has not defused
 
 
 def _fast_or_declined(document: str) -> str:

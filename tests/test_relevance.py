@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.datafiles import load_topic
-from bot.relevance import Relevance, parse_topic, score_relevance
+from bot.analysis.datafiles import load_topic
+from bot.analysis.relevance import Relevance, parse_topic, score_relevance
 
 TOPIC_FILE = Path(__file__).resolve().parent.parent / "data" / "topic.toml"
 THRESHOLD = 0.5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.documents import MAX_ENTRIES
+from bot.ingest.documents import MAX_ENTRIES
 from bot.tg.jobs import poll_and_notify
 from tests.feedfactory import rss
 

@@ -38,7 +38,7 @@ def test_run_answers_and_never_logs_the_token(tmp_path: Path):
         no_feeds.write_text("# none: tests never reach the internet\n", encoding="utf-8")
         config.write_text(
             f'[telegram]\nbase_url = "{fake.base_url}"\n'
-            f'[storage]\npath = "{tmp_path / "bot.db"}"\n'
+            f'[storage]\npath = "{tmp_path / "bot.storage.db"}"\n'
             f'[feeds]\ndefaults_file = "{no_feeds}"\n',
             encoding="utf-8",
         )

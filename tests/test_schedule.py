@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.schedule import (
+from bot.ingest.schedule import (
     backoff_seconds,
     cache_lifetime_seconds,
     jitter_seconds,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.store import Store
+from bot.storage.store import Store
 
 
 def _item(store: Store, item_id: int, title: str, relevant: int) -> None:

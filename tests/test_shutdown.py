@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.lock import AlreadyRunning, instance_lock
-from bot.store import Store
+from bot.app.lock import AlreadyRunning, instance_lock
+from bot.storage.store import Store
 from bot.tg.runner import SHUTDOWN_GRACE
 from tests.crashkit import bot_env, finish, integrity_problems, spawn, wait_until, write_config
 from tests.fake_telegram import FakeTelegram
@@ -20,7 +20,7 @@ from tests.feedserver import FeedServer
 
 
 def _start(tmp_path: Path, fake: FakeTelegram, name: str = "bot", **feeds) -> tuple:
-    db = tmp_path / "bot.db"
+    db = tmp_path / "bot.storage.db"
     config = write_config(
         tmp_path,
         {
@@ -78,7 +78,7 @@ def test_stop_signal_exits_0_quickly_and_closes_the_database(tmp_path, signum):
 def test_sigterm_during_a_slow_poll_cycle_still_exits_within_the_grace(tmp_path):
     with FakeTelegram() as fake, FeedServer() as server:
         # Feeds that answer only after 40 s: the first poll tick is stuck on them.
-        store = Store.open(tmp_path / "bot.db")
+        store = Store.open(tmp_path / "bot.storage.db")
         for n in range(5):
             server.route(f"/slow{n}.xml", rss(story_items(2)), delay=40)
             store.add_feed(server.url(f"/slow{n}.xml"), datetime.now(UTC), name=f"Slow {n}")
@@ -127,8 +127,8 @@ def test_lock_is_exclusive_within_and_across_processes(tmp_path):
 async def test_run_waits_for_telegram_instead_of_crashing(settings, store, clock):
     import asyncio
 
-    from bot.config import replace_section
-    from bot.service import Service
+    from bot.app.service import Service
+    from bot.core.config import replace_section
     from bot.tg.runner import serve
 
     unreachable = replace_section(settings, "telegram", base_url="http://127.0.0.1:9/bot")

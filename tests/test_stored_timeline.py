@@ -11,10 +11,12 @@ import json
 import random
 from datetime import date, timedelta
 
-from bot import briefing, feedadmin, timelines
-from bot.config import replace_section
-from bot.service import Service
-from bot.timeline import build_timeline
+from bot.analysis.timeline_grouping import build_timeline
+from bot.app import feedadmin
+from bot.app.service import Service
+from bot.briefing import reading as briefing
+from bot.briefing import stored_timeline as timelines
+from bot.core.config import replace_section
 from tests.feedfactory import rss
 from tests.newsdata import at
 

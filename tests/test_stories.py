@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from bot.stories import (
+from bot.analysis.stories import (
     StoryCandidate,
     StoryItem,
     choose_story,

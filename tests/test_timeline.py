@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.timeline as timeline_module
-from bot.stories import fingerprint
-from bot.timeline import StorySummary, build_timeline, regroup
+import bot.analysis.timeline_grouping as timeline_module
+from bot.analysis.stories import fingerprint
+from bot.analysis.timeline_grouping import StorySummary, build_timeline, regroup
 
 SUMMIT_TEXT = (
     "Coalition of the Willing leaders in Paris signed a declaration on multinational "

@@ -9,8 +9,8 @@ import socket
 import httpx
 import pytest
 
-from bot.config import ConfigError, replace_section, settings_from_mapping
-from bot.service import Service
+from bot.app.service import Service
+from bot.core.config import ConfigError, replace_section, settings_from_mapping
 from bot.tg.runner import serve
 
 SECRET = "s3cret-token_1"

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.documents import parse_document
-from bot.workers import ParsePool
+from bot.core.workers import ParsePool
+from bot.ingest.documents import parse_document
 from tests.feedfactory import rss, story_items
 
 
@@ -38,7 +38,7 @@ async def test_parse_runs_in_another_process_and_recovers_from_a_crash():
 
 
 async def test_analysis_in_the_pool_matches_the_main_process_and_knows_new_actors(service):
-    from bot.analysis import ItemText
+    from bot.analysis.analyser import ItemText
 
     texts = [
         ItemText(
@@ -68,7 +68,7 @@ async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_
 ):
     from pathlib import Path
 
-    from bot.config import ConfigError
+    from bot.core.config import ConfigError
     from tests.conftest import with_analysis_files
 
     broken = with_analysis_files(service, actors_file=Path("/nonexistent/a.toml"))
@@ -87,7 +87,7 @@ async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_
 async def test_analysis_survives_a_worker_killed_by_another_call(service):
     import asyncio
 
-    from bot.analysis import ItemText
+    from bot.analysis.analyser import ItemText
 
     texts = [
         ItemText(1, "Security guarantees for Ukraine", "Ceasefire talks.", "en",

@@ -7,9 +7,10 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import briefing, feedadmin
-from bot.actors import KINDS
-from bot.numbers import whole
+from bot.analysis.actors import KINDS
+from bot.app import feedadmin
+from bot.briefing import reading as briefing
+from bot.core.integers import whole
 from bot.tg import render
 from bot.tg.handlers import Usage, command, reply, service_of, tr_of
 

@@ -20,8 +20,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import DEFAULT, LANGUAGES, translator
-from bot.service import Service
+from bot.app.service import Service
+from bot.core.i18n import DEFAULT, LANGUAGES, translator
 from bot.tg import admin, chart, handlers, jobs, subscribe
 from bot.tg.commands import COMMANDS, commands_for
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.numbers import whole
+from bot.core.integers import whole
 
 MAX_PAGE = 10_000
 

@@ -8,10 +8,10 @@ import threading
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import charts
-from bot.chartdata import DEFAULT_DAYS, ChartData, chart_data
-from bot.i18n import Translator, translator
-from bot.service import Service
+from bot.app.service import Service
+from bot.briefing import chart_drawing as charts
+from bot.briefing.chart_data import DEFAULT_DAYS, ChartData, chart_data
+from bot.core.i18n import Translator, translator
 from bot.tg import render
 from bot.tg.handlers import command, int_arg, service_of, tr_of
 

@@ -20,11 +20,11 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
-from bot import digests
-from bot.i18n import Translator, translator
-from bot.service import Service
+from bot.app.service import Service
+from bot.briefing import digests
+from bot.core.i18n import Translator, translator
+from bot.core.timeutil import to_iso
 from bot.tg import render
-from bot.timeutil import to_iso
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ async def _send_week_chart(
 
     Best effort: without matplotlib, or if Telegram refuses the photo, the digest stands alone.
     """
-    from bot import charts
+    from bot.briefing import chart_drawing as charts
     from bot.tg.chart import caption, draw, read_chart_data
 
     if not charts.available():

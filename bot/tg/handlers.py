@@ -11,10 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import briefing
-from bot.i18n import LANGUAGES, Translator, choose_language, translator
-from bot.numbers import whole
-from bot.service import Service
+from bot.app.service import Service
+from bot.briefing import reading as briefing
+from bot.core.i18n import LANGUAGES, Translator, choose_language, translator
+from bot.core.integers import whole
 from bot.tg import callbacks, render
 from bot.tg.commands import BY_NAME, commands_for
 from bot.tg.flood import FloodGate

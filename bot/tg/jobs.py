@@ -7,10 +7,10 @@ import logging
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.fetch import Fetcher
-from bot.i18n import translator
-from bot.ingest import FeedNotice
-from bot.service import Service
+from bot.app.service import Service
+from bot.core.i18n import translator
+from bot.ingest.cycle import FeedNotice
+from bot.ingest.fetch import Fetcher
 from bot.tg import delivery
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,9 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from bot.briefing import (
+from bot.analysis.timeline_grouping import TimelineEntry
+from bot.briefing.digest_selection import ActorTrend, Digest
+from bot.briefing.reading import (
     ActorProfile,
     ActorStat,
     SearchPage,
@@ -15,12 +17,10 @@ from bot.briefing import (
     StoryDetail,
     UpcomingEvent,
 )
-from bot.digest import ActorTrend, Digest
-from bot.i18n import MESSAGES, Translator
-from bot.models import Feed
+from bot.core.i18n import MESSAGES, Translator
+from bot.core.models import Feed
+from bot.core.timeutil import to_iso
 from bot.tg.commands import CommandSpec
-from bot.timeline import TimelineEntry
-from bot.timeutil import to_iso
 
 MESSAGE_LIMIT = 4096
 HEADLINE_MAX = 220

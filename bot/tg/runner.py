@@ -19,10 +19,10 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.config import Settings
-from bot.lock import AlreadyRunning, instance_lock
-from bot.runtime import open_service
-from bot.service import Service
+from bot.app.lock import AlreadyRunning, instance_lock
+from bot.app.runtime import open_service
+from bot.app.service import Service
+from bot.core.config import Settings
 from bot.tg.app import build_application
 
 log = logging.getLogger(__name__)

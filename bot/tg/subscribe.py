@@ -11,10 +11,17 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import digests
-from bot.duetime import DAILY, WEEKDAYS, common_times, common_zones, parse_time_of_day, parse_zone
-from bot.i18n import Translator
-from bot.numbers import whole
+from bot.briefing import digests
+from bot.briefing.duetime import (
+    DAILY,
+    WEEKDAYS,
+    common_times,
+    common_zones,
+    parse_time_of_day,
+    parse_zone,
+)
+from bot.core.i18n import Translator
+from bot.core.integers import whole
 from bot.tg import render
 from bot.tg.callbacks import Callback, encode
 from bot.tg.handlers import Usage, _anonymous_admin, command, reply, service_of, tr_of

@@ -1,0 +1,1 @@
+"""Pure text to facts: relevance, actors, dates, stories, timeline grouping, data files."""

@@ -1,0 +1,139 @@
+"""One item's analysis: relevance, actors, candidates, event dates and fingerprint (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.analysis.actors import Actor, Candidate, Gazetteer
+from bot.analysis.datafiles import load_gazetteer, load_topic, resolve_data_path
+from bot.analysis.dates import Upcoming, resolve_dates
+from bot.analysis.relevance import Topic, score_relevance
+from bot.analysis.stories import fingerprint
+from bot.core.config import ConfigError, Settings
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """What analysis reads of an item."""
+
+    id: int
+    title: str
+    summary: str
+    language: str | None
+    published: datetime
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    """Everything analysis derives from one item; stored so commands only read."""
+
+    item_id: int
+    relevance: float
+    relevant: bool
+    actors: dict[str, int]
+    candidates: tuple[Candidate, ...]
+    event_date: date | None
+    upcoming: tuple[Upcoming, ...]
+    fingerprint: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AnalyserSpec:
+    """What an analyser is built from. Small and picklable: a worker process builds its own."""
+
+    topic_file: Path
+    actors_file: Path
+    threshold: float
+    custom_actors: tuple[tuple[str, str], ...] = ()  # (name, kind) accepted by admins
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, custom_actors: tuple[tuple[str, str], ...] = ()
+    ) -> AnalyserSpec:
+        """The ``[analysis]`` section's files and threshold, plus the admins' actors."""
+        analysis = settings.analysis
+        return cls(
+            analysis.topic_file, analysis.actors_file, analysis.relevance_threshold, custom_actors
+        )
+
+
+def build_analyser(spec: AnalyserSpec) -> Analyser:
+    """Load and compile the topic and gazetteer; ConfigError naming ``analysis`` if unusable."""
+    try:
+        analyser = Analyser(
+            load_topic(resolve_data_path(spec.topic_file)),
+            load_gazetteer(resolve_data_path(spec.actors_file)),
+            spec.threshold,
+        )
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"analysis: {error}") from None
+    return analyser.with_custom_actors(spec.custom_actors)
+
+
+_BUILT: dict[AnalyserSpec, Analyser] = {}
+
+
+def analyse_batch(spec: AnalyserSpec, items: list[ItemText]) -> list[ItemAnalysis]:
+    """Analyse a batch with the analyser ``spec`` describes, built once per process.
+
+    This is what a worker process runs, so that analysis uses another core and leaves the
+    main process's interpreter lock to the event loop.
+    """
+    analyser = _BUILT.get(spec)
+    if analyser is None:
+        _BUILT.clear()  # the admins' actors changed: the old analyser is not needed again
+        analyser = _BUILT[spec] = build_analyser(spec)
+    return analyser.analyse_many(items)
+
+
+class Analyser:
+    """Holds the compiled topic and gazetteer; :meth:`analyse` is pure."""
+
+    def __init__(self, topic: Topic, gazetteer: Gazetteer, threshold: float) -> None:
+        self.topic = topic
+        self.gazetteer = gazetteer
+        self.threshold = threshold
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Analyser:
+        """Load the topic and gazetteer files named in ``[analysis]`` (compiled once per file)."""
+        return build_analyser(AnalyserSpec.from_settings(settings))
+
+    def with_custom_actors(self, actors: tuple[tuple[str, str], ...]) -> Analyser:
+        """This analyser with admin-accepted actors, (name, kind) pairs, added to the gazetteer."""
+        extra = {
+            name: Actor(name, kind) for name, kind in actors if name not in self.gazetteer.actors
+        }
+        if not extra:
+            return self
+        gazetteer = Gazetteer({**self.gazetteer.actors, **extra}, self.gazetteer.ignore)
+        return Analyser(self.topic, gazetteer, self.threshold)
+
+    def analyse(self, item: ItemText) -> ItemAnalysis:
+        """Analyse one item (no I/O, no clock)."""
+        relevance = score_relevance(self.topic, item.title, item.summary, item.language)
+        relevant = relevance.score >= self.threshold
+        actors = self.gazetteer.extract(item.title, item.summary, item.language)
+        if not relevant:
+            # Irrelevant reports never join stories or briefings: skip the costly parts (they
+            # run if an edit or `briefbot reanalyse` makes the report relevant).
+            return ItemAnalysis(
+                item.id, round(relevance.score, 4), False, actors, (), None, (), frozenset()
+            )
+        dates = resolve_dates(item.title, item.summary, item.published, item.language)
+        return ItemAnalysis(
+            item_id=item.id,
+            relevance=round(relevance.score, 4),
+            relevant=True,
+            actors=actors,
+            candidates=tuple(self.gazetteer.candidates(item.title, item.summary)),
+            event_date=dates.event_date,
+            upcoming=tuple(dates.upcoming),
+            fingerprint=fingerprint(item.title, item.summary),
+        )
+
+    def analyse_many(self, items: list[ItemText]) -> list[ItemAnalysis]:
+        """Analyse a batch (what the worker thread runs)."""
+        return [self.analyse(item) for item in items]

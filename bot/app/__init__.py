@@ -1,0 +1,1 @@
+"""Composition: the Service, runtime wiring, feed administration, evaluation, the lock."""

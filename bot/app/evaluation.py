@@ -1,0 +1,277 @@
+"""`briefbot eval`: run the real ingestion analysis over a labelled corpus and score it.
+
+The corpus is JSON Lines with url, title, text, lang, source, published, label, persons, orgs,
+event, event_date. Articles go through the same normalise → store → analyse → story → timeline
+path as fetched reports, in an in-memory database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from bot.app.service import Service
+from bot.core.config import Settings
+from bot.core.models import ParsedEntry
+from bot.ingest.decide import plan_ingest
+from bot.ingest.documents import SUMMARY_MAX
+from bot.ingest.normalise import normalise_entry
+from bot.storage.db import open_database
+from bot.storage.store import Store
+
+REQUIRED = ("url", "title", "text", "label")
+
+
+class EvalError(ValueError):
+    """The corpus file cannot be used."""
+
+
+def load_corpus(path: Path) -> list[dict[str, Any]]:
+    """Read and check a labelled JSONL corpus."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise EvalError(f"cannot read {path}: {error.strerror}") from None
+    articles = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            article = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise EvalError(f"{path}:{number}: not JSON ({error.msg})") from None
+        missing = [key for key in REQUIRED if key not in article]
+        if missing:
+            raise EvalError(f"{path}:{number}: missing {', '.join(missing)}")
+        articles.append(article)
+    if not articles:
+        raise EvalError(f"{path}: no articles")
+    return articles
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def _published(article: dict[str, Any]) -> datetime | None:
+    text = article.get("published")
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC, hour=moment.hour or 12)
+
+
+def _ingest(service: Service, articles: list[dict[str, Any]], reference: datetime) -> list[int]:
+    """Store the articles as items (one feed per source); return item ids in corpus order."""
+    store = service.store
+    feeds: dict[str, int] = {}
+    ids = []
+    for index, article in enumerate(articles):
+        source = article.get("source") or "unknown"
+        if source not in feeds:
+            feeds[source] = store.add_feed(f"https://eval.invalid/{len(feeds)}", reference).id
+        raw = ParsedEntry(
+            guid=article["url"],
+            link=article["url"],
+            title=article["title"],
+            summary=article["text"],
+            published=_published(article),
+            language=article.get("lang"),
+        )
+        entry = normalise_entry(
+            raw,
+            feed_url=article["url"],
+            feed_language=None,
+            first_seen=reference,
+            summary_max=SUMMARY_MAX,
+        )
+        entry = replace(entry, entry_key=f"{index}:{entry.entry_key}")
+        plan = plan_ingest([entry], {}, {})
+        new, _, _ = store.apply_ingest(
+            feeds[source], plan, reference, next_check_at=reference, status=200, feed_meta={}
+        )
+        ids.append(new[0] if new else -1)
+    return ids
+
+
+def _pairwise(groups_true: dict[int, str], groups_pred: dict[int, int | None]) -> dict[str, float]:
+    tp = fp = fn = 0
+    for a, b in combinations(sorted(groups_true), 2):
+        same_true = groups_true[a] == groups_true[b]
+        pa, pb = groups_pred.get(a), groups_pred.get(b)
+        same_pred = pa is not None and pa == pb
+        tp += same_true and same_pred
+        fp += same_pred and not same_true
+        fn += same_true and not same_pred
+    return _prf(tp, fp, fn)
+
+
+def _date_match(day: date, label: str) -> bool:
+    if len(label) == 7:  # a month: "2025-12"
+        return day.isoformat()[:7] == label
+    return abs((day - date.fromisoformat(label[:10])).days) <= 1
+
+
+def evaluate_corpus(settings: Settings, path: Path) -> dict[str, Any]:
+    """Score relevance, actors, story grouping and timeline dates on a labelled corpus."""
+    articles = load_corpus(path)
+    dated = [p for a in articles if (p := _published(a))]
+    reference = max(dated) + timedelta(days=1) if dated else datetime(2026, 1, 1, tzinfo=UTC)
+    store = Store(open_database(":memory:"))
+    service = Service(settings, store, clock=lambda: reference)
+    ids = _ingest(service, articles, reference)
+    service.pipeline().analyse_ids_sync([i for i in ids if i > 0])
+    rows = {row["id"]: row for row in store.list_items()}
+    gazetteer = service.analyser.gazetteer
+
+    relevance_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    actor_counts = {"persons": [0, 0, 0], "orgs": [0, 0, 0]}
+    for article, item_id in zip(articles, ids, strict=True):
+        row = rows[item_id]
+        gold = article["label"] == "on_topic"
+        pred = bool(row["relevant"])
+        for scope in ("all", article.get("lang") or "?"):
+            counts = relevance_counts[scope]
+            counts[0] += gold and pred
+            counts[1] += pred and not gold
+            counts[2] += gold and not pred
+        found = json.loads(row["actors"] or "[]")
+        predicted = {
+            "persons": {n for n in found if _kind(gazetteer, n) == "person"},
+            "orgs": {n for n in found if _kind(gazetteer, n) != "person"},
+        }
+        for key in ("persons", "orgs"):
+            expected = set(article.get(key) or [])
+            counts = actor_counts[key]
+            counts[0] += len(predicted[key] & expected)
+            counts[1] += len(predicted[key] - expected)
+            counts[2] += len(expected - predicted[key])
+
+    by_language = {
+        lang: _prf(*counts) for lang, counts in sorted(relevance_counts.items()) if lang != "all"
+    }
+    stories = {item_id: rows[item_id]["story_id"] for item_id in ids}
+    with_dates = {
+        item_id: a["event"]
+        for a, item_id in zip(articles, ids, strict=True)
+        if a.get("event_date") and a.get("event") not in (None, "other")
+    }
+    with_events = {
+        item_id: a["event"]
+        for a, item_id in zip(articles, ids, strict=True)
+        if a["label"] == "on_topic" and a.get("event") not in (None, "other")
+    }
+    return {
+        "articles": len(articles),
+        "relevance": {
+            "all": _prf(*relevance_counts["all"]),
+            "en": by_language.get("en", _prf(0, 0, 0)),
+            "by_language": by_language,
+        },
+        "persons": _prf(*actor_counts["persons"]),
+        "orgs": _prf(*actor_counts["orgs"]),
+        "stories": {
+            "articles_with_dates": {**_pairwise(with_dates, stories), "articles": len(with_dates)},
+            "on_topic_with_event": {
+                **_pairwise(with_events, stories),
+                "articles": len(with_events),
+            },
+        },
+        "dates": _date_accuracy(service, articles, ids),
+    }
+
+
+def _kind(gazetteer: Any, name: str) -> str:
+    actor = gazetteer.actors.get(name)
+    return actor.kind if actor else "unknown"
+
+
+def _date_accuracy(service: Service, articles: list[dict], ids: list[int]) -> dict[str, Any]:
+    """Share of labelled events whose timeline entry (story date) is within a day of the label.
+
+    Only on-topic events count: the timeline never shows off-topic reports, by design.
+    """
+    from bot.briefing.reading import timeline
+
+    entries = timeline(service, days=None)
+    entry_of_story = {story: entry for entry in entries for story in entry.stories}
+    story_of_item = service.store.item_stories(ids)
+    entry_of_item = {
+        item: entry_of_story[story]
+        for item, story in story_of_item.items()
+        if story in entry_of_story
+    }
+    events: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for article, item_id in zip(articles, ids, strict=True):
+        if (
+            article["label"] == "on_topic"
+            and article.get("event_date")
+            and article.get("event") not in (None, "other")
+        ):
+            events[article["event"]].append(item_id)
+            labels[article["event"]] = article["event_date"]
+    correct = 0
+    details = []
+    for event, items in sorted(events.items()):
+        found = [entry_of_item[i] for i in items if i in entry_of_item]
+        if found:
+            best = max(found, key=lambda e: sum(entry_of_item.get(i) is e for i in items))
+            ok = _date_match(best.day, labels[event])
+            details.append({"event": event, "label": labels[event], "entry": best.day.isoformat()})
+        else:
+            ok = False
+            details.append({"event": event, "label": labels[event], "entry": None})
+        correct += ok
+    total = len(events)
+    return {
+        "events": total,
+        "within_one_day": correct,
+        "accuracy": round(correct / total, 3) if total else 0.0,
+        "details": details,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The eval report as readable lines."""
+
+    def line(name: str, scores: dict[str, Any]) -> str:
+        return (
+            f"{name:<28} P {scores['precision']:.3f}  R {scores['recall']:.3f}  "
+            f"F1 {scores['f1']:.3f}"
+        )
+
+    stories = report["stories"]
+    dates = report["dates"]
+    lines = [
+        f"articles: {report['articles']}",
+        line("relevance (all languages)", report["relevance"]["all"]),
+        line("relevance (English)", report["relevance"]["en"]),
+        line("persons", report["persons"]),
+        line("organizations", report["orgs"]),
+        line("stories (articles w/ dates)", stories["articles_with_dates"]),
+        line("stories (on-topic w/ event)", stories["on_topic_with_event"]),
+        f"{'timeline dates within 1 day':<28} {dates['within_one_day']}/{dates['events']} "
+        f"= {dates['accuracy']:.0%}",
+    ]
+    for lang, scores in report["relevance"]["by_language"].items():
+        lines.append(line(f"  relevance [{lang}]", scores))
+    return "\n".join(lines)

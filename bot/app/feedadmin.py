@@ -1,0 +1,171 @@
+"""Feed administration used by the CLI and the chat: add, find, remove, pause, import, export."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.app.service import Service
+from bot.core.integers import whole
+from bot.core.models import Feed
+from bot.ingest.cycle import FeedOutcome
+from bot.ingest.fetch import Fetcher
+from bot.ingest.netguard import UnsafeURL, check_url_syntax
+from bot.ingest.opml import Outline, parse_opml, render_opml
+from bot.ingest.parse import ParseError
+from bot.storage.store import DuplicateFeed
+
+log = logging.getLogger(__name__)
+
+
+class FeedAdminError(ValueError):
+    """A refused feed operation, phrased as one line for the user."""
+
+
+@dataclass(frozen=True)
+class AddedFeed:
+    """A feed that was validated, stored and ingested once."""
+
+    feed: Feed
+    outcome: FeedOutcome
+
+
+def _clean_url(url: str) -> str:
+    url = url.strip()
+    try:
+        check_url_syntax(url)
+    except UnsafeURL as error:
+        reason = str(error)
+        raise FeedAdminError(
+            reason if reason.startswith("refused") else f"refused: {reason}"
+        ) from None
+    return url
+
+
+async def add_feed(
+    service: Service, fetcher: Fetcher, url: str, name: str | None = None
+) -> AddedFeed:
+    """Fetch and parse ``url`` once; store it only when it is a reachable, usable feed."""
+    url = _clean_url(url)
+    store = service.store
+    if store.find_feed_by_url(url):
+        raise FeedAdminError(f"already added: {url}")
+    result = await fetcher.fetch(url)
+    if result.error:
+        raise FeedAdminError(f"cannot add {url}: {result.error}")
+    if result.not_modified or not result.body:
+        raise FeedAdminError(f"cannot add {url}: the server sent no content")
+    final_url = result.permanent_redirect or url
+    if final_url != url and store.find_feed_by_url(final_url):
+        raise FeedAdminError(f"already added as {final_url}")
+    ingestor = service.ingestor(fetcher)
+    try:
+        document = await ingestor.parse(result, service.clock())
+    except ParseError as error:
+        raise FeedAdminError(f"not a feed: {url} ({error})") from None
+    try:
+        feed = store.add_feed(
+            final_url,
+            service.clock(),
+            name=name.strip() if name and name.strip() else None,
+            title=document.feed.title,
+            site_url=document.feed.link,
+            language=document.feed.language,
+        )
+    except DuplicateFeed:
+        raise FeedAdminError(f"already added: {final_url}") from None
+    outcome = ingestor.store_document(feed, result, document)
+    await ingestor.after_store(outcome)
+    stored = store.get_feed(feed.id)
+    assert stored is not None
+    return AddedFeed(stored, outcome)
+
+
+def find_feed(service: Service, ref: str) -> Feed:
+    """A feed by id or URL, or FeedAdminError."""
+    ref = ref.strip()
+    feed = None
+    if (feed_id := whole(ref)) is not None:
+        feed = service.store.get_feed(feed_id)
+    if feed is None:
+        feed = service.store.find_feed_by_url(ref)
+    if feed is None:
+        raise FeedAdminError(f"no feed {ref!r} (give its id from the feed list, or its URL)")
+    return feed
+
+
+def remove_feed(service: Service, ref: str) -> Feed:
+    """Delete a feed and the items only it carried."""
+    feed = find_feed(service, ref)
+    stories = service.store.remove_feed(feed.id)
+    pipeline = service.pipeline()
+    with service.store.transaction():
+        for story_id in stories:
+            pipeline.refresh_story(story_id, service.clock())  # deletes stories left empty
+    return feed
+
+
+def set_feed_paused(service: Service, ref: str, paused: bool) -> Feed:
+    """Pause (stop polling) or resume (poll at once) a feed."""
+    feed = find_feed(service, ref)
+    service.store.set_feed_active(feed.id, not paused, service.clock())
+    updated = service.store.get_feed(feed.id)
+    assert updated is not None
+    return updated
+
+
+def import_outlines(service: Service, outlines: list[Outline]) -> tuple[list[Feed], list[str]]:
+    """Store feeds from outlines without fetching (they are due at once); return added, skipped."""
+    added: list[Feed] = []
+    skipped: list[str] = []
+    for outline in outlines:
+        try:
+            url = _clean_url(outline.url)
+            added.append(service.store.add_feed(url, service.clock(), name=outline.name))
+        except FeedAdminError as error:
+            skipped.append(f"{outline.url}: {error}")
+        except DuplicateFeed:
+            skipped.append(f"{outline.url}: already added")
+    return added, skipped
+
+
+def import_opml(service: Service, data: bytes) -> tuple[list[Feed], list[str]]:
+    """Import every feed of an OPML document."""
+    return import_outlines(service, parse_opml(data))
+
+
+def export_opml(service: Service) -> str:
+    """Every stored feed as an OPML document."""
+    outlines = [Outline(feed.url, feed.name or feed.title) for feed in service.store.list_feeds()]
+    return render_opml(outlines, service.clock())
+
+
+DEFAULTS_LOADED = "default_feeds_loaded"
+
+
+def load_default_feeds(service: Service) -> int:
+    """On first start, store the bundled default feeds; return how many were added.
+
+    Runs once per database (a state flag), so feeds an admin removed do not come back.
+    """
+    if service.store.get_state(DEFAULTS_LOADED) or service.store.count_feeds():
+        return 0
+    service.store.set_state(DEFAULTS_LOADED, "1")
+    path = service.settings.feeds.defaults_file
+    if not Path(path).is_file():
+        log.warning("default feed list %s not found; starting without feeds", path)
+        return 0
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError) as error:
+        log.warning("default feed list %s unusable: %s", path, error)
+        return 0
+    outlines = [
+        Outline(str(entry["url"]), entry.get("name"))
+        for entry in data.get("feed", [])
+        if isinstance(entry, dict) and entry.get("url")
+    ]
+    added, _ = import_outlines(service, outlines)
+    return len(added)

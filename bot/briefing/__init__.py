@@ -1,0 +1,1 @@
+"""Store-backed use cases: applying analysis, the stored timeline, reading, digests."""

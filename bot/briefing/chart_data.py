@@ -1,0 +1,106 @@
+"""What `/chart` and `briefbot chart` draw, as plain data: reports per day, big stories, actors.
+
+Days are UTC calendar days; the window ends today (by the service's clock) and holds ``days`` days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.app.service import Service
+from bot.briefing import reading as briefing
+
+DEFAULT_DAYS = 14
+TOP_STORIES = 3
+TOP_ACTORS = 5
+
+
+@dataclass(frozen=True)
+class MarkedStory:
+    """One of the timeline's biggest stories, marked on its day."""
+
+    day: date
+    headline: str
+    story: int
+    sources: int
+
+
+@dataclass(frozen=True)
+class ActorSeries:
+    """An actor's mentions in relevant reports, one number per day of the window."""
+
+    name: str
+    mentions: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.mentions)
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Everything the chart shows; every per-day tuple lines up with ``days``."""
+
+    days: tuple[date, ...]
+    reports: tuple[int, ...]
+    stories: tuple[MarkedStory, ...]
+    actors: tuple[ActorSeries, ...]
+
+    @property
+    def total_reports(self) -> int:
+        """Relevant reports in the whole window."""
+        return sum(self.reports)
+
+    def reports_on(self, day: date) -> int:
+        """Relevant reports on one day of the window (0 outside it)."""
+        return dict(zip(self.days, self.reports, strict=True)).get(day, 0)
+
+
+def _window(today: date, days: int) -> tuple[date, ...]:
+    first = today - timedelta(days=days - 1)
+    return tuple(first + timedelta(days=offset) for offset in range(days))
+
+
+def _bounds(window: tuple[date, ...]) -> tuple[str, str]:
+    """[since, until) as stored timestamps: midnight UTC of the first day and after the last."""
+    after = window[-1] + timedelta(days=1)
+    return f"{window[0].isoformat()}T00:00:00Z", f"{after.isoformat()}T00:00:00Z"
+
+
+def biggest_stories(service: Service, days: int, count: int = TOP_STORIES) -> list[MarkedStory]:
+    """The ``count`` biggest timeline entries of the window (most sources, then most reports)."""
+    entries = briefing.timeline(service, days=days, newest_first=True)
+    ranked = sorted(entries, key=lambda e: (-e.sources, -e.reports, -e.day.toordinal()))
+    marked = [MarkedStory(e.day, e.headline, e.story, e.sources) for e in ranked[:count]]
+    return sorted(marked, key=lambda story: (story.day, story.story))
+
+
+def chart_data(
+    service: Service,
+    *,
+    days: int = DEFAULT_DAYS,
+    top_stories: int = TOP_STORIES,
+    top_actors: int = TOP_ACTORS,
+) -> ChartData:
+    """Relevant reports per day, the biggest stories and the top actors' daily mentions."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    window = _window(service.clock().date(), days)
+    since, until = _bounds(window)
+    store = service.store
+    per_day = {row["day"]: row["reports"] for row in store.relevant_reports_per_day(since, until)}
+    names = [row["name"] for row in store.actor_mentions(since, until)[:top_actors]]
+    mentions: dict[tuple[str, str], int] = {
+        (row["name"], row["day"]): row["mentions"]
+        for row in store.actor_mentions_per_day(names, since, until)
+    }
+    return ChartData(
+        days=window,
+        reports=tuple(per_day.get(day.isoformat(), 0) for day in window),
+        stories=tuple(biggest_stories(service, days, top_stories)),
+        actors=tuple(
+            ActorSeries(name, tuple(mentions.get((name, day.isoformat()), 0) for day in window))
+            for name in names
+        ),
+    )

@@ -1,0 +1,172 @@
+"""Drawing the chart: ChartData in, PNG bytes out (matplotlib, Agg canvas; no Telegram, no I/O).
+
+matplotlib is the optional extra ``charts``; without it :func:`render_png` raises
+:class:`ChartsUnavailable`, whose message says how to install it.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+from bot.briefing.chart_data import ChartData
+
+WIDTH = 1200
+HEIGHT = 900
+DPI = 100
+INSTALL_HINT = 'pip install -e ".[charts]"'
+HEADLINE_MAX = 95
+
+_BAR = "#4a78b5"
+_MARK = "#d1495b"
+_ACTOR_COLOURS = ("#2e4057", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f")
+
+
+class ChartsUnavailable(RuntimeError):
+    """matplotlib is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"charts need matplotlib, which is not installed. Install the extra: {INSTALL_HINT}"
+        )
+
+
+def available() -> bool:
+    """Whether matplotlib can be imported."""
+    try:
+        _figure_classes()
+    except ChartsUnavailable:
+        return False
+    return True
+
+
+def _figure_classes() -> tuple[Any, Any]:
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ChartsUnavailable() from None
+    return Figure, FigureCanvasAgg
+
+
+def _short(text: str, limit: int = HEADLINE_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _day_label(day: Any) -> str:
+    return f"{day.day} {day.strftime('%b')}"
+
+
+def _tick_positions(count: int, most: int = 15) -> list[int]:
+    step = max(1, -(-count // most))
+    # keep the last day (today) labelled; thin out towards the past
+    return sorted(range(count - 1, -1, -step))
+
+
+def render_png(
+    data: ChartData,
+    *,
+    title: str = "Security guarantees for Ukraine",
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    dpi: int = DPI,
+) -> bytes:
+    """Draw the chart and return it as PNG bytes of exactly ``width`` × ``height`` pixels.
+
+    Top: relevant reports per day, the biggest stories numbered on their day. Middle: the top
+    actors' mentions per day. Bottom: the numbered stories' dates and headlines.
+    """
+    figure_class, canvas_class = _figure_classes()
+    from matplotlib.ticker import MaxNLocator
+
+    figure = figure_class(figsize=(width / dpi, height / dpi), dpi=dpi)
+    canvas_class(figure)
+    grid = figure.add_gridspec(
+        3, 1, height_ratios=(3.0, 2.2, 0.8), hspace=0.3, top=0.9, bottom=0.03, left=0.08, right=0.97
+    )
+    reports_axes = figure.add_subplot(grid[0])
+    actors_axes = figure.add_subplot(grid[1], sharex=reports_axes)
+    notes_axes = figure.add_subplot(grid[2])
+    positions = list(range(len(data.days)))
+    first, last = data.days[0], data.days[-1]
+    figure.suptitle(
+        f"{title} — {_day_label(first)} to {_day_label(last)} {last.year} (UTC)",
+        fontsize=15,
+        parse_math=False,
+    )
+
+    marked_days = {story.day for story in data.stories}
+    colours = [_MARK if day in marked_days else _BAR for day in data.days]
+    reports_axes.bar(positions, data.reports, color=colours, width=0.8)
+    reports_axes.set_ylabel("relevant reports")
+    reports_axes.set_title(
+        f"Relevant reports per day ({data.total_reports} in total)", loc="left", fontsize=11
+    )
+    top = max(data.reports, default=0)
+    reports_axes.set_ylim(0, max(1, top) * 1.25 + 0.5)
+    index = {day: position for position, day in enumerate(data.days)}
+    for number, story in enumerate(data.stories, 1):
+        if story.day not in index:
+            continue
+        x, y = index[story.day], data.reports_on(story.day)
+        reports_axes.annotate(
+            str(number),
+            xy=(x, y),
+            xytext=(0, 10),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=10,
+            fontweight="bold",
+            color="white",
+            bbox={"boxstyle": "circle,pad=0.3", "facecolor": _MARK, "edgecolor": "none"},
+        )
+    if not data.total_reports:
+        reports_axes.text(
+            0.5, 0.5, "No relevant reports in this window", transform=reports_axes.transAxes,
+            ha="center", va="center", color="grey", fontsize=13,
+        )  # fmt: skip
+
+    for number, series in enumerate(data.actors):
+        actors_axes.plot(
+            positions,
+            series.mentions,
+            marker="o",
+            markersize=3,
+            linewidth=1.8,
+            color=_ACTOR_COLOURS[number % len(_ACTOR_COLOURS)],
+            label=f"{series.name} ({series.total})",
+        )
+    actors_axes.set_ylabel("mentions")
+    actors_axes.set_title("Top actors: mentions per day", loc="left", fontsize=11)
+    peak = max((max(series.mentions, default=0) for series in data.actors), default=0)
+    actors_axes.set_ylim(0, max(1, peak) * 1.5)  # headroom for the legend above the lines
+    if data.actors:
+        actors_axes.legend(loc="upper left", fontsize=9, frameon=False, ncols=3)
+    ticks = _tick_positions(len(positions))
+    actors_axes.set_xticks(ticks, [_day_label(data.days[tick]) for tick in ticks])
+    reports_axes.tick_params(labelbottom=False)
+    for axes in (reports_axes, actors_axes):
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.grid(axis="y", alpha=0.3)
+        axes.set_xlim(-0.6, len(positions) - 0.4)
+
+    notes_axes.axis("off")
+    lines = [
+        f"{number}.  {_day_label(story.day)} — {_short(story.headline)}  ({story.sources} sources)"
+        for number, story in enumerate(data.stories, 1)
+    ] or ["No stories in this window."]
+    notes_axes.text(
+        0.0, 1.0, "\n".join(lines), transform=notes_axes.transAxes, va="top", ha="left",
+        fontsize=10, linespacing=1.6, parse_math=False,
+    )  # fmt: skip
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        # glyphs missing from the bundled font (e.g. CJK headlines) draw as boxes; that is fine
+        warnings.simplefilter("ignore", UserWarning)
+        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()

@@ -1,0 +1,344 @@
+"""Read-side use cases shared by the CLI and the chat: timeline, actors, upcoming events."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.analysis.timeline_grouping import TimelineEntry
+from bot.app.service import Service
+from bot.briefing import stored_timeline as timelines
+from bot.core.timeutil import to_iso
+
+
+@dataclass(frozen=True)
+class ActorStat:
+    """How much an actor figured in relevant reports over a window."""
+
+    name: str
+    kind: str
+    role: str | None
+    mentions: int
+    items: int
+    last_seen: str | None
+    previous: int | None
+
+    @property
+    def trend(self) -> int | None:
+        """Mentions in the window minus mentions in the window before (None without a window)."""
+        return None if self.previous is None else self.mentions - self.previous
+
+
+@dataclass(frozen=True)
+class UpcomingEvent:
+    """A future date announced in a relevant report."""
+
+    day: date
+    text: str
+    item: int
+    title: str
+    link: str | None
+    story: int | None
+
+
+def _entry(row: dict[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
+        day=date.fromisoformat(row["day"]),
+        headline=row["headline"],
+        kind=row["kind"],
+        story=row["story"],
+        sources=row["sources"],
+        reports=row["reports"],
+        stories=tuple(json.loads(row["stories"])),
+        actors=tuple(json.loads(row["actors"])),
+    )
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline: ``page`` counts from 0 and is clamped to the pages there are."""
+
+    entries: tuple[TimelineEntry, ...]
+    page: int
+    pages: int
+    total: int
+
+
+def since_day(now: datetime, days: int | None) -> str | None:
+    """The first day of a window of ``days`` days ending today (None: no window)."""
+    return None if days is None else (now.date() - timedelta(days=days - 1)).isoformat()
+
+
+def _refresh_timeline(service: Service) -> None:
+    timelines.refresh(service.store, service.settings.analysis.relevance_threshold)
+
+
+def timeline(
+    service: Service,
+    *,
+    days: int | None = 30,
+    newest_first: bool = True,
+    limit: int | None = None,
+) -> list[TimelineEntry]:
+    """Dated entries up to today, one per development (near-duplicates collapsed)."""
+    _refresh_timeline(service)
+    now = service.clock()
+    rows = service.store.timeline_page(
+        since_day(now, days),
+        now.date().isoformat(),
+        newest_first=newest_first,
+        limit=-1 if limit is None else max(0, limit),
+        offset=0,
+    )
+    return [_entry(row) for row in rows]
+
+
+def timeline_page(
+    service: Service, *, days: int | None = 30, page: int = 0, per_page: int = 8
+) -> TimelinePage:
+    """One page of the timeline, newest first."""
+    _refresh_timeline(service)
+    return _read_page(service, days, page, per_page)
+
+
+async def timeline_page_async(
+    service: Service, *, days: int | None = 30, page: int = 0, per_page: int = 8
+) -> TimelinePage:
+    """:func:`timeline_page` for the chat: a pending regrouping runs in a worker thread."""
+    await timelines.refresh_async(service.store, service.settings.analysis.relevance_threshold)
+    return _read_page(service, days, page, per_page)
+
+
+def entry_items(service: Service, entries: list[TimelineEntry]) -> dict[int, list[int]]:
+    """The report ids behind each entry (keyed by the entry's story), oldest report first."""
+    of_story = service.store.story_item_ids([s for entry in entries for s in entry.stories])
+    return {
+        entry.story: sorted(item for story in entry.stories for item in of_story.get(story, ()))
+        for entry in entries
+    }
+
+
+def _read_page(service: Service, days: int | None, page: int, per_page: int) -> TimelinePage:
+    now = service.clock()
+    since, until = since_day(now, days), now.date().isoformat()
+    total = service.store.timeline_size(since, until)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 0), pages - 1)
+    rows = service.store.timeline_page(
+        since, until, newest_first=True, limit=per_page, offset=page * per_page
+    )
+    return TimelinePage(tuple(_entry(row) for row in rows), page, pages, total)
+
+
+def upcoming(service: Service) -> list[UpcomingEvent]:
+    """Announced meetings and deadlines from today on, soonest first (one per day and story)."""
+    seen: set[tuple[str, int | None]] = set()
+    events = []
+    for row in service.store.upcoming_events(service.clock().date().isoformat()):
+        key = (row["day"], row["story_id"] or -row["item_id"])
+        if key in seen:
+            continue
+        seen.add(key)
+        events.append(
+            UpcomingEvent(
+                date.fromisoformat(row["day"]),
+                row["text"],
+                row["item_id"],
+                row["title"],
+                row["link"],
+                row["story_id"],
+            )
+        )
+    return events
+
+
+def actor_stats(service: Service, *, days: int | None = 7) -> list[ActorStat]:
+    """Actors by mentions in relevant reports of the last ``days`` days, with their trend."""
+    now = service.clock()
+    gazetteer = service.analyser.gazetteer
+    if days is None:
+        current = service.store.actor_mentions(None, None)
+        previous: dict[str, int] | None = None
+    else:
+        start = now - timedelta(days=days)
+        current = service.store.actor_mentions(to_iso(start), None)
+        earlier = service.store.actor_mentions(to_iso(start - timedelta(days=days)), to_iso(start))
+        previous = {row["name"]: row["mentions"] for row in earlier}
+    stats = []
+    for row in current:
+        actor = gazetteer.actors.get(row["name"])
+        stats.append(
+            ActorStat(
+                name=row["name"],
+                kind=actor.kind if actor else "unknown",
+                role=actor.role_on(now.date()) if actor else None,
+                mentions=row["mentions"],
+                items=row["items"],
+                last_seen=row["last_seen"],
+                previous=None if previous is None else previous.get(row["name"], 0),
+            )
+        )
+    return stats
+
+
+@dataclass(frozen=True)
+class StoryBrief:
+    """A story as lists show it."""
+
+    id: int
+    headline: str
+    day: date
+    kind: str
+    sources: int
+    link: str | None
+    actors: tuple[str, ...]
+    last_published: str
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """One report of a story."""
+
+    item: int
+    title: str
+    link: str | None
+    published: str
+    feeds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoryDetail:
+    """A story with every report that makes it up."""
+
+    story: StoryBrief
+    reports: tuple[SourceReport, ...]
+
+
+@dataclass(frozen=True)
+class ActorProfile:
+    """One actor: who, how often over time, in which stories, alongside whom."""
+
+    name: str
+    kind: str
+    role: str | None
+    aliases: tuple[str, ...]
+    weekly: tuple[tuple[str, int], ...]
+    stories: tuple[StoryBrief, ...]
+    alongside: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching report; ``snippet`` marks matches with \\x02 … \\x03."""
+
+    item: int
+    title: str
+    link: str | None
+    published: str
+    story: int | None
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    hits: tuple[SearchHit, ...]
+
+
+def _brief(row: dict[str, Any]) -> StoryBrief:
+    return StoryBrief(
+        id=row["id"],
+        headline=row["headline"],
+        day=date.fromisoformat(row["day"]),
+        kind=row["kind"],
+        sources=row["sources"],
+        link=row["link"],
+        actors=tuple(json.loads(row["actors"] or "[]")),
+        last_published=row["last_published"],
+    )
+
+
+def latest(service: Service, count: int = 5) -> list[StoryBrief]:
+    """The newest relevant stories."""
+    rows = service.store.latest_stories(
+        count, min_relevance=service.settings.analysis.relevance_threshold
+    )
+    return [_brief(row) for row in rows]
+
+
+def story_detail(service: Service, story_id: int) -> StoryDetail | None:
+    """A story with all its reports, or None when there is no such story."""
+    row = service.store.get_story(story_id)
+    if row is None:
+        return None
+    reports = tuple(
+        SourceReport(
+            item=r["id"],
+            title=r["title"],
+            link=r["link"],
+            published=r["published_at"],
+            feeds=tuple(json.loads(r["feeds"] or "[]")),
+        )
+        for r in service.store.story_sources(story_id)
+    )
+    return StoryDetail(_brief(row), reports)
+
+
+def _iso_weeks(days: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
+    """Daily mention counts summed per ISO week ("2026-W08")."""
+    weeks: dict[str, int] = {}
+    for row in days:
+        year, week, _ = date.fromisoformat(row["day"]).isocalendar()
+        key = f"{year}-W{week:02d}"
+        weeks[key] = weeks.get(key, 0) + row["mentions"]
+    return tuple(sorted(weeks.items()))
+
+
+def actor_profile(service: Service, query: str, *, weeks: int = 8) -> ActorProfile | None:
+    """The best match for ``query`` among known actors (aliases and partial names work)."""
+    matches = service.analyser.gazetteer.lookup(query)
+    if not matches:
+        return None
+    actor = matches[0]
+    now = service.clock()
+    since = to_iso(now - timedelta(weeks=weeks)) or ""
+    return ActorProfile(
+        name=actor.name,
+        kind=actor.kind,
+        role=actor.role_on(now.date()),
+        aliases=tuple(alias for alias in actor.aliases if alias != actor.name)[:6],
+        weekly=_iso_weeks(service.store.actor_daily_mentions(actor.name, since)),
+        stories=tuple(_brief(row) for row in service.store.actor_stories(actor.name, 5)),
+        alongside=tuple(
+            (row["name"], row["together"]) for row in service.store.co_actors(actor.name, 5)
+        ),
+    )
+
+
+def search(service: Service, words: list[str], *, page: int = 0, per_page: int = 5) -> SearchPage:
+    """Full-text search over relevant reports, best first."""
+    total, rows = service.store.search_items(words, limit=per_page, offset=page * per_page)
+    hits = tuple(
+        SearchHit(
+            item=row["id"],
+            title=row["title"],
+            link=row["link"],
+            published=row["published_at"],
+            story=row["story_id"],
+            snippet=row["snippet"] or "",
+        )
+        for row in rows
+    )
+    return SearchPage(total, hits)
+
+
+def stats(service: Service) -> dict[str, Any]:
+    """Totals and the last poll cycle, for /stats."""
+    return {
+        **service.store.counts(),
+        "last_poll_at": service.store.get_state("last_poll_at"),
+        "last_poll": service.store.get_state("last_poll_summary"),
+    }

@@ -1,0 +1,235 @@
+"""CLI subcommands for briefing: timeline, actors, reanalyse, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.app.runtime import open_service
+from bot.briefing import reading as briefing
+from bot.cli.feeds import positive_days
+from bot.core.config import Settings
+
+
+def _window(parser: argparse.ArgumentParser, default: int) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--days", type=positive_days, default=default, help=f"the last N days (default {default})"
+    )
+    group.add_argument("--all", action="store_true", help="everything stored")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add timeline, actors, reanalyse and eval to the CLI."""
+    timeline = sub.add_parser("timeline", parents=[common], help="dated entries, one per story")
+    _window(timeline, 30)
+    timeline.add_argument("--upcoming", action="store_true", help="announced future events")
+    timeline.add_argument("--oldest-first", action="store_true", help="oldest entries first")
+    timeline.set_defaults(func=cmd_timeline)
+
+    actors = sub.add_parser("actors", parents=[common], help="most-mentioned actors")
+    _window(actors, 7)
+    actors.add_argument(
+        "--candidates", action="store_true", help="unknown names seen next to role words"
+    )
+    actors.set_defaults(func=cmd_actors)
+
+    again = sub.add_parser(
+        "reanalyse", parents=[common], help="analyse every stored item again (after editing data/)"
+    )
+    again.set_defaults(func=cmd_reanalyse)
+
+    digest = sub.add_parser("digest", parents=[common], help="print the digest a chat would get")
+    digest.add_argument("--chat", type=int, required=True, metavar="ID", help="Telegram chat id")
+    digest.add_argument("--json", action="store_true", help="print JSON")
+    digest.set_defaults(func=cmd_digest)
+
+    evaluate = sub.add_parser(
+        "eval", parents=[common], help="measure analysis on a labelled corpus"
+    )
+    evaluate.add_argument("--corpus", type=Path, required=True, metavar="FILE.jsonl")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.set_defaults(func=cmd_eval)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    days = None if args.all else args.days
+    with open_service(settings) as service:
+        if args.upcoming:
+            events = briefing.upcoming(service)
+            if args.json:
+                _print_json(
+                    [
+                        {
+                            "date": e.day.isoformat(),
+                            "text": e.text,
+                            "headline": e.title,
+                            "item": e.item,
+                            "story": e.story,
+                            "link": e.link,
+                        }
+                        for e in events
+                    ]
+                )
+            elif not events:
+                print("No announced meetings or deadlines ahead.")
+            for e in [] if args.json else events:
+                print(f"{e.day}  {e.text}  — {e.title}")
+            return 0
+        entries = briefing.timeline(service, days=days, newest_first=not args.oldest_first)
+        items = briefing.entry_items(service, entries) if args.json else {}
+    if args.json:
+        _print_json(
+            [
+                {
+                    "date": e.day.isoformat(),
+                    "headline": e.headline,
+                    "kind": e.kind,
+                    "story": e.story,
+                    "sources": e.sources,
+                    "stories": list(e.stories),
+                    "items": items[e.story],
+                    "actors": list(e.actors),
+                }
+                for e in entries
+            ]
+        )
+        return 0
+    if not entries:
+        window = "stored" if days is None else f"in the last {days} days"
+        print(f"No relevant stories {window}. Run: briefbot fetch")
+        return 0
+    for e in entries:
+        actors = ", ".join(e.actors[:4])
+        print(f"{e.day}  [{e.kind:<12}] {e.headline}")
+        print(f"{'':12}story {e.story} · {e.sources} sources · {actors}")
+    return 0
+
+
+def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
+    days = None if args.all else args.days
+    with open_service(settings) as service:
+        if args.candidates:
+            rows = service.store.candidates()
+            if args.json:
+                _print_json(
+                    [
+                        {
+                            "name": r["name"],
+                            "cue": r["cue"],
+                            "mentions": r["mentions"],
+                            "context": r["context"],
+                            "last_seen": r["last_seen"],
+                        }
+                        for r in rows
+                    ]
+                )
+            elif not rows:
+                print("No actor candidates.")
+            for r in [] if args.json else rows:
+                print(f"{r['mentions']:>4}  {r['name']}  (after “{r['cue']}”)")
+            return 0
+        stats = briefing.actor_stats(service, days=days)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "name": s.name,
+                    "kind": s.kind,
+                    "role": s.role,
+                    "mentions": s.mentions,
+                    "items": s.items,
+                    "last_seen": s.last_seen,
+                    "trend": s.trend,
+                    "previous_mentions": s.previous,
+                }
+                for s in stats
+            ]
+        )
+        return 0
+    if not stats:
+        print("No actors in relevant reports for this window.")
+        return 0
+    print(f"{'MENTIONS':>8} {'ITEMS':>5} {'TREND':>6}  NAME (ROLE)")
+    for s in stats:
+        trend = "" if s.trend is None else f"{s.trend:+d}"
+        role = f" ({s.role})" if s.role else ""
+        print(f"{s.mentions:>8} {s.items:>5} {trend:>6}  {s.name}{role}")
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing import digests
+
+    with open_service(settings) as service:
+        digest = digests.digest_for_chat(service, args.chat)
+    stories = [
+        {
+            "story": s.id,
+            "headline": s.headline,
+            "link": s.link,
+            "date": s.day.isoformat(),
+            "kind": s.kind,
+            "sources": s.sources,
+        }
+        for s in digest.stories
+    ]
+    actors = [
+        {"name": a.name, "mentions": a.mentions, "previous": a.previous} for a in digest.actors
+    ]
+    if args.json:
+        _print_json(
+            {
+                "chat": args.chat,
+                "since": digest.since.isoformat(),
+                "until": digest.until.isoformat(),
+                "stories": stories,
+                "more": digest.more,
+                "actors": actors,
+            }
+        )
+        return 0
+    if digest.is_empty():
+        print(f"Nothing new for chat {args.chat} since its last digest (or in the last 24 hours).")
+        return 0
+    for number, story in enumerate(stories, 1):
+        print(f"{number}. {story['headline']}")
+        print(
+            f"   {story['date']} · {story['kind']} · {story['sources']} sources · {story['link']}"
+        )
+    if actors:
+        print("Key actors: " + ", ".join(f"{a['name']} {a['mentions']}" for a in actors))
+    if digest.more:
+        print(f"{digest.more} more stories — briefbot timeline")
+    return 0
+
+
+def cmd_reanalyse(args: argparse.Namespace, settings: Settings) -> int:
+    with open_service(settings) as service:
+        ids = service.store.all_item_ids()
+        service.pipeline().analyse_ids_sync(ids)
+    print(f"analysed {len(ids)} items")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.evaluation import EvalError, evaluate_corpus, format_report
+
+    try:
+        report = evaluate_corpus(settings, args.corpus)
+    except EvalError as error:
+        from bot.cli.feeds import CommandError
+
+        raise CommandError(str(error)) from None
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    return 0

@@ -1,0 +1,1 @@
+"""Feeds to stored items: fetch, parse, normalise, decide, schedule, the poll cycle, OPML."""

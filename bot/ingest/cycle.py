@@ -1,0 +1,297 @@
+"""The poll cycle: fetch due feeds, parse off the event loop, decide, store (a transaction each)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.config import ConfigError, Settings
+from bot.core.models import Feed, FetchResult
+from bot.core.workers import ParsePool
+from bot.ingest.decide import plan_ingest
+from bot.ingest.documents import ParsedDocument, parse_document
+from bot.ingest.fetch import Fetcher
+from bot.ingest.parse import ParseError
+from bot.ingest.schedule import next_check_at
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+FAILURE_NOTICE_AFTER = timedelta(hours=24)
+# Awaited with the ids of new and changed items after each feed's write (the analysis hook).
+AfterWrite = Callable[[list[int]], Awaitable[object]]
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class FeedNotice:
+    """Something admins should hear about a feed: failing for a day, or working again."""
+
+    kind: str  # "failing" | "recovered"
+    feed: str
+    attempts: int = 0
+    error: str | None = None
+
+    def __str__(self) -> str:
+        """The English text (the CLI prints it; the chat uses the message table)."""
+        if self.kind == "recovered":
+            return f"Feed {self.feed} works again."
+        return (
+            f"Feed {self.feed} has failed for over 24 hours ({self.attempts} attempts). "
+            f"Last error: {self.error}"
+        )
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What happened to one feed in a cycle."""
+
+    feed_id: int
+    url: str
+    status: str  # "ok" | "not_modified" | "failed"
+    new_ids: tuple[int, ...] = ()
+    changed_ids: tuple[int, ...] = ()
+    error: str | None = None
+    recovered: bool = False
+    entries: int = 0
+
+
+@dataclass
+class CycleReport:
+    """The result of one poll cycle, with the one-line summary `briefbot fetch` prints."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    notices: list[FeedNotice] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def new_items(self) -> int:
+        return sum(len(outcome.new_ids) for outcome in self.outcomes)
+
+    @property
+    def updated_items(self) -> int:
+        return sum(len(outcome.changed_ids) for outcome in self.outcomes)
+
+    def summary(self) -> str:
+        """One line: feeds ok / not modified / failed, new and updated items, seconds."""
+        return (
+            f"{len(self.outcomes)} feeds: {self.count('ok')} ok, "
+            f"{self.count('not_modified')} not modified, {self.count('failed')} failed; "
+            f"{self.new_items} new items, {self.updated_items} updated; {self.seconds:.1f} s"
+        )
+
+
+class Ingestor:
+    """Runs poll cycles for one store. Database writes happen on the caller's (loop) thread."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        fetcher: Fetcher,
+        *,
+        clock: Callable[[], datetime],
+        executor: Executor | None = None,
+        parse_pool: ParsePool | None = None,
+        after_write: AfterWrite | None = None,
+        after_cycle: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.executor = executor
+        self.parse_pool = parse_pool
+        # Four documents per worker keep the workers busy. Queueing every fetched body for them
+        # instead put analysis batches (which share the workers) behind all of it, and raised
+        # a cold cycle's peak memory by about 30 MiB (bench/ingest.py --cli).
+        self._parse_slots = asyncio.Semaphore(4 * parse_pool.workers if parse_pool else 8)
+        self.after_write = after_write
+        self.after_cycle = after_cycle
+
+    async def run_cycle(
+        self, *, all_feeds: bool = False, progress: Progress | None = None
+    ) -> CycleReport:
+        """Poll every due feed (or every active feed with ``all_feeds``) concurrently."""
+        started = time.perf_counter()
+        now = self.clock()
+        feeds = self.store.list_feeds(active_only=True) if all_feeds else self.store.due_feeds(now)
+        report = CycleReport()
+        done = 0
+        await self.catch_up_analysis()
+
+        async def one(feed: Feed) -> None:
+            nonlocal done
+            outcome = await self.poll_feed(feed)
+            report.outcomes.append(outcome)
+            if outcome.recovered:
+                report.notices.append(FeedNotice("recovered", feed.display_name))
+            done += 1
+            if progress:
+                progress(done, len(feeds))
+
+        await asyncio.gather(*(one(feed) for feed in feeds))
+        report.notices.extend(self.failure_notices())
+        if self.after_cycle is not None:
+            try:
+                await self.after_cycle()
+            except Exception:  # readers regroup what is still pending themselves
+                log.exception("the work after the poll cycle failed")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    async def catch_up_analysis(self) -> int:
+        """Analyse items stored or edited but not analysed since (a killed process, a failed
+        analysis, or an edit made while the item was being analysed); return how many."""
+        if self.after_write is None:
+            return 0
+        ids = self.store.unanalysed_item_ids()
+        if ids:
+            log.info("analysing %d stored items that were not analysed yet", len(ids))
+            try:
+                await self.after_write(ids)
+            except ConfigError:
+                raise
+            except Exception:  # the cycle must still run; the items are tried again next time
+                log.exception("analysis of %d pending items failed", len(ids))
+        return len(ids)
+
+    async def poll_feed(self, feed: Feed) -> FeedOutcome:
+        """Fetch, parse and store one feed; never raises for a bad feed."""
+        try:
+            result = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+            return await self._handle(feed, result)
+        except ConfigError:
+            raise
+        except Exception as error:  # a hostile feed must never take the cycle down
+            log.exception("feed %s: unexpected error", feed.url)
+            return self._fail(feed, f"internal error: {type(error).__name__}", None, {})
+
+    async def parse(self, result: FetchResult, first_seen: datetime) -> ParsedDocument:
+        """Parse a fetched body off the event loop (in a worker process when there is a pool)."""
+        content_type = result.headers.get("content-type")
+        args = (result.body or b"", result.final_url, content_type, first_seen)
+        async with self._parse_slots:
+            if self.parse_pool is not None:
+                return await self.parse_pool.run(parse_document, *args)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.executor, parse_document, *args)
+
+    async def _handle(self, feed: Feed, result: FetchResult) -> FeedOutcome:
+        now = self.clock()
+        if result.error is not None:
+            return self._fail(feed, result.error, result.status, result.headers)
+        moved = result.permanent_redirect
+        if moved and moved != feed.url and self.store.change_feed_url(feed.id, moved):
+            log.info("feed %s moved permanently to %s", feed.url, result.permanent_redirect)
+        if result.not_modified:
+            recovered = self.store.record_not_modified(
+                feed.id, now, self._next(feed, now, result.headers, None, 0), result.status or 304
+            )
+            return FeedOutcome(feed.id, feed.url, "not_modified", recovered=recovered)
+        try:
+            document = await self.parse(result, now)
+        except ParseError as error:
+            return self._fail(feed, f"not a usable feed: {error}", result.status, result.headers)
+        outcome = self.store_document(feed, result, document)
+        await self.after_store(outcome)
+        return outcome
+
+    async def after_store(self, outcome: FeedOutcome) -> None:
+        """Run the analysis hook for the items a feed's write added or changed."""
+        changed = [*outcome.new_ids, *outcome.changed_ids]
+        if self.after_write and changed:
+            try:
+                await self.after_write(changed)
+            except ConfigError:
+                raise  # unusable analysis data: every feed would fail alike; say it once
+            except Exception:  # the write stands; the next cycle's catch-up analyses the items
+                log.exception("analysis of %d items from %s failed", len(changed), outcome.url)
+
+    def store_document(
+        self, feed: Feed, result: FetchResult, document: ParsedDocument
+    ) -> FeedOutcome:
+        """Decide and write one parsed document for ``feed`` in one transaction."""
+        now = self.clock()
+        for warning in document.warnings[:20]:
+            log.warning("feed %s: %s", feed.url, warning)
+        entries = list(document.entries)
+        by_key, by_link = self.store.known_entries(feed.id, entries)
+        plan = plan_ingest(entries, by_key, by_link)
+        meta = {
+            "etag": result.headers.get("etag"),
+            "last_modified": result.headers.get("last-modified"),
+            "title": document.feed.title or feed.title,
+            "site_url": document.feed.link or feed.site_url,
+            "language": document.feed.language or feed.language,
+            "last_error": None,
+        }
+        new_ids, changed_ids, recovered = self.store.apply_ingest(
+            feed.id,
+            plan,
+            now,
+            next_check_at=self._next(feed, now, result.headers, document.feed.ttl_minutes, 0),
+            status=result.status,
+            feed_meta=meta,
+        )
+        return FeedOutcome(
+            feed.id,
+            feed.url,
+            "ok",
+            tuple(new_ids),
+            tuple(changed_ids),
+            recovered=recovered,
+            entries=len(entries),
+        )
+
+    def _fail(
+        self, feed: Feed, error: str, status: int | None, headers: dict[str, str]
+    ) -> FeedOutcome:
+        now = self.clock()
+        errors = feed.error_count + 1
+        self.store.record_failure(
+            feed.id, now, error, status, self._next(feed, now, headers, None, errors)
+        )
+        log.warning("feed %s failed (%d in a row): %s", feed.url, errors, error)
+        return FeedOutcome(feed.id, feed.url, "failed", error=error)
+
+    def _next(
+        self,
+        feed: Feed,
+        now: datetime,
+        headers: dict[str, str],
+        ttl_minutes: int | None,
+        error_count: int,
+    ) -> datetime:
+        feeds = self.settings.feeds
+        return next_check_at(
+            now,
+            interval=feed.interval_seconds or feeds.poll_interval,
+            min_interval=feeds.min_interval,
+            max_interval=feeds.max_interval,
+            headers=headers,
+            ttl_minutes=ttl_minutes,
+            error_count=error_count,
+            jitter_key=feed.url,
+        )
+
+    def failure_notices(self) -> list[FeedNotice]:
+        """One notice per feed that has failed for 24 h (each feed is reported once)."""
+        now = self.clock()
+        notices = []
+        for feed in self.store.feeds_failing_since(now - FAILURE_NOTICE_AFTER):
+            notices.append(
+                FeedNotice("failing", feed.display_name, feed.error_count, feed.last_error)
+            )
+            self.store.mark_failure_notified(feed.id)
+        return notices

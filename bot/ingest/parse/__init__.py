@@ -1,0 +1,325 @@
+"""Parse feed documents (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1/1.1) from bytes.
+
+``parse_feed`` is the one entry point. It never fetches anything. The bytes are decoded here
+(charset repair), DTD internal subsets (where entities are declared) are removed before any XML
+parser sees the document, and then:
+
+1. the fast path (``bot.ingest.parse.fast``: lxml, about 30 times faster) parses it, unless it
+   declines
+   a document it cannot read the way feedparser would (XML errors, undefined entities, unknown
+   roots, entry tags it could not see, no entry with a title or link);
+2. whatever it declines goes to feedparser (``bot.ingest.parse.reference``), the reference parser.
+
+``ParsedFeed.format`` tells which path produced a result: the version name alone ("rss20",
+"atom10", ...) from the fast path, with "+feedparser" appended ("rss20+feedparser") from the
+fallback; "json1"/"json11" for JSON Feed, which has its own path. Both paths give the same
+entries (tests/test_parse_differential.py checks this on the real-feed corpus). Results are
+frozen, picklable dataclasses, so a caller can run this in a worker thread or process.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.models import ParsedEntry, ParsedFeed
+from bot.ingest.parse.common import MAX_WARNINGS, ParseError, capped, collect, text_or_none
+from bot.ingest.parse.fast import Declined, parse_with_lxml
+from bot.ingest.parse.reference import parse_with_feedparser
+
+__all__ = ["MAX_WARNINGS", "ParseError", "parse_feed", "prepare_xml", "prepared_xml"]
+
+FALLBACK_SUFFIX = "+feedparser"
+
+
+def parse_feed(body: bytes, *, url: str = "", content_type: str | None = None) -> ParsedFeed:
+    """Parse a feed document.
+
+    ``url`` is the feed's address (base for relative links); ``content_type`` the HTTP header
+    value, whose charset is trusted only when the bytes agree with it. A valid feed with zero
+    entries returns an empty ``entries``; a document that is not a feed, or a feed none of whose
+    entries is usable (no title, no link, no guid with summary), raises :class:`ParseError`.
+    Skipped entries and recoverable problems are listed in ``warnings``.
+    """
+    if not body or not body.strip():
+        raise ParseError("empty document")
+    text, warnings, as_is = _decode(body, content_type)
+    head = text[:2048].lstrip("\ufeff \t\r\n")
+    if head.startswith("{") or (_media_type(content_type) in _JSON_TYPES and head[:1] != "<"):
+        return _parse_json_feed(text, content_type, warnings)
+    text, data = prepare_xml(body if as_is else None, text, warnings)
+    try:
+        parsed = parse_with_lxml(data, url)
+        version = parsed.format
+    except Declined:
+        parsed = parse_with_feedparser(text, url)
+        version = parsed.format + FALLBACK_SUFFIX
+    return ParsedFeed(
+        title=parsed.title,
+        link=parsed.link,
+        language=parsed.language,
+        ttl_minutes=parsed.ttl_minutes,
+        entries=parsed.entries,
+        warnings=capped(warnings + list(parsed.warnings)),
+        format=version,
+    )
+
+
+# --- character sets
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.I)
+_XML_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""", re.I)
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # As browsers do: ISO-8859-1 and ASCII labels mean windows-1252.
+    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+
+
+def _guess_single_byte(body: bytes) -> str:
+    """windows-1251 or windows-1252: Cyrillic text puts high bytes next to each other (whole
+    words), Western European text has isolated accented letters between ASCII ones."""
+    high = paired = 0
+    previous_high = False
+    for byte in body[:65536]:
+        is_high = byte >= 0xC0 or byte in (0xA8, 0xB8, 0xB2, 0xB3, 0xAA, 0xBA, 0xAF, 0xBF)
+        if is_high:
+            high += 1
+            if previous_high:
+                paired += 2
+        previous_high = is_high
+    return "cp1251" if high and paired >= high else "cp1252"
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, list[str], bool]:
+    """Decode the body to text, trusting a declared charset only when the bytes agree.
+
+    The flag is true when the text is exactly the body read as UTF-8 (no BOM, no repair), so
+    the bytes themselves can go to the XML parser."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, "replace"), [], False
+    if body.startswith(b"<\x00?\x00"):
+        return body.decode("utf-16-le", "replace"), [], False
+    if body.startswith(b"\x00<\x00?"):
+        return body.decode("utf-16-be", "replace"), [], False
+
+    http_match = _CHARSET_PARAM.search(content_type or "")
+    xml_match = _XML_DECL_ENCODING.match(body[:512])
+    declared = [
+        label
+        for label in (http_match and http_match.group(1), xml_match and xml_match[1].decode())
+        if label
+    ]
+    utf8 = _utf8(body)  # decoded once: feeds are mostly UTF-8
+    for label in declared:
+        codec = _codec(label)
+        if codec is None or codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
+            continue  # without a BOM or NUL bytes (checked above) the body is not UTF-16/32
+        if codec.startswith(("utf-8", "utf_8")) and utf8 is not None:
+            return utf8, [], True
+        if utf8 is not None and not body.isascii():
+            # A single-byte charset declared for bytes that are valid UTF-8: they are UTF-8.
+            return utf8, [f"declared charset {label} is wrong; decoded as utf-8"], True
+        try:
+            return body.decode(codec), [], False
+        except UnicodeDecodeError:
+            continue
+        except (LookupError, TypeError):  # codecs that cannot decode bytes (e.g. rot13)
+            continue
+    if utf8 is not None:
+        return utf8, [], True
+
+    lossy = body.decode("utf-8", "replace")
+    replaced = lossy.count("\ufffd")
+    decoded_non_ascii = len(lossy) - len(lossy.encode("ascii", "ignore")) - replaced
+    if decoded_non_ascii > replaced:
+        guess, text = "utf-8", lossy  # mostly UTF-8 with a few stray bytes
+    else:
+        guess = _guess_single_byte(body)
+        text = body.decode(guess, "replace")
+    reason = f"declared charset {declared[0]} is wrong" if declared else "no charset declared"
+    return text, [f"{reason}; decoded as {_CHARSET_NAMES.get(guess, guess)}"], False
+
+
+_CHARSET_NAMES = {"cp1251": "windows-1251", "cp1252": "windows-1252"}
+
+
+def _utf8(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+# --- XML documents: checks and preparation shared by both parsers
+
+_HTML_START = re.compile(
+    r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    r"<(?:html|head|body)\b",
+    re.I | re.S,
+)
+_DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
+_XML_DECL_ENCODING_TEXT = re.compile(r"""(\s*<\?xml[^>]*?encoding\s*=\s*["'])([\w.:-]+)(["'])""")
+
+
+def _strip_dtd_subsets(text: str) -> tuple[str, bool]:
+    """Remove every DOCTYPE's internal subset, where entities are declared, keeping the rest of the
+    declaration (RSS 0.91's Netscape DOCTYPE tells its flavour). This defuses entity expansion
+    bombs and external entities (file:, http:) before any parser sees the document."""
+    removed = False
+    position = 0
+    while match := _DOCTYPE.search(text, position):
+        i, n = match.end(), len(text)
+        quote: str | None = None
+        depth = 0
+        subset_start = -1
+        end = n
+        while i < n:
+            ch = text[i]
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "<" and text.startswith("<!--", i):
+                close = text.find("-->", i + 4)
+                i = n if close < 0 else close + 2
+            elif ch == "[":
+                depth += 1
+                if subset_start < 0:
+                    subset_start = i
+            elif ch == "]":
+                depth = max(0, depth - 1)
+            elif ch == ">" and depth == 0:
+                end = i
+                break
+            i += 1
+        if subset_start >= 0:
+            kept = text[match.start() : subset_start].rstrip() + ">"
+            text = text[: match.start()] + kept + text[end + 1 :]
+            removed = True
+            position = match.start() + len(kept)
+        else:
+            position = min(end + 1, n)
+    return text, removed
+
+
+def prepared_xml(body: bytes, content_type: str | None = None) -> tuple[str, bytes]:
+    """The text and bytes both XML parsers get for ``body``, as ``parse_feed`` prepares them
+    (for the differential test and the benchmark). Raises :class:`ParseError` for HTML pages."""
+    text, warnings, as_is = _decode(body, content_type)
+    return prepare_xml(body if as_is else None, text, warnings)
+
+
+def prepare_xml(body: bytes | None, text: str, warnings: list[str]) -> tuple[str, bytes]:
+    """Check and defuse a decoded XML document for the parsers.
+
+    Rejects HTML pages, removes DTD internal subsets and declares the text UTF-8. Returns the
+    prepared text (for feedparser) and its UTF-8 bytes (for lxml); ``body`` is reused as those
+    bytes when it is ``text`` read as UTF-8 and needed no change, saving an encode.
+    """
+    if _HTML_START.match(text):
+        raise ParseError("not a feed (looks like an HTML page)")
+    text, removed = _strip_dtd_subsets(text)
+    if removed:
+        warnings.append("DTD internal subset removed (entity declarations are not expanded)")
+        body = None
+    # .match, not .sub: a ^-anchored pattern would still be tried at every position.
+    declaration = _XML_DECL_ENCODING_TEXT.match(text)
+    if declaration and declaration[2].lower() not in ("utf-8", "utf8"):
+        text = text[: declaration.start(2)] + "utf-8" + text[declaration.end(2) :]
+        body = None
+    return text, body if body is not None else text.encode("utf-8", "replace")
+
+
+# --- JSON Feed
+
+_JSON_TYPES = frozenset({"application/feed+json", "application/json", "text/json"})
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _parse_json_feed(text: str, content_type: str | None, warnings: list[str]) -> ParsedFeed:
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise ParseError("not a feed (JSON nested too deep)") from None
+    except ValueError as error:
+        raise ParseError(f"not a feed (invalid JSON: {error})") from None
+    if not isinstance(document, dict):
+        raise ParseError("not a feed (JSON that is not a JSON Feed)")
+    version = document.get("version")
+    version = version if isinstance(version, str) else ""
+    declared_feed = _media_type(content_type) == "application/feed+json"
+    if "jsonfeed.org" not in version and not (declared_feed and "items" in document):
+        raise ParseError("not a feed (JSON that is not a JSON Feed)")
+
+    items = document.get("items")
+    if not isinstance(items, list):
+        warnings.append("JSON Feed has no items list")
+        items = []
+    entries = collect(items, _entry_from_json, warnings)
+    return ParsedFeed(
+        title=text_or_none(document.get("title")),
+        link=text_or_none(document.get("home_page_url")),
+        language=text_or_none(document.get("language")),
+        ttl_minutes=None,
+        entries=entries,
+        warnings=capped(warnings),
+        format="json11" if version.rstrip("/").endswith("1.1") else "json1",
+    )
+
+
+def _entry_from_json(item: Any) -> ParsedEntry:
+    if not isinstance(item, dict):
+        raise ValueError(f"not an object ({type(item).__name__})")
+    summary = item.get("summary")
+    if not isinstance(summary, str) or not summary.strip():
+        summary = item.get("content_html") or item.get("content_text")
+    authors = item.get("authors")
+    author = authors[0] if isinstance(authors, list) and authors else item.get("author")
+    guid = item.get("id")
+    return ParsedEntry(
+        guid=(str(guid).strip() or None) if isinstance(guid, str | int) else None,
+        link=text_or_none(item.get("url")) or text_or_none(item.get("external_url")),
+        title=text_or_none(item.get("title")),
+        summary=text_or_none(summary),
+        author=text_or_none(author.get("name")) if isinstance(author, dict) else None,
+        published=_from_iso(item.get("date_published")),
+        updated=_from_iso(item.get("date_modified")),
+        language=text_or_none(item.get("language")),
+    )
+
+
+def _from_iso(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None

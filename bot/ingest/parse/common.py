@@ -1,0 +1,75 @@
+"""Pieces shared by the feed parsers: the error type, entry collection and small converters."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.models import ParsedEntry
+
+MAX_WARNINGS = 20
+
+
+class ParseError(ValueError):
+    """The document is not a usable feed; the message is a one-line reason."""
+
+
+def text_or_none(value: Any) -> str | None:
+    """A stripped non-empty string, else None (also for non-strings)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def usable(entry: ParsedEntry) -> bool:
+    """An entry is worth keeping when it has a title, a link, or a guid with a summary."""
+    return bool(entry.title or entry.link or (entry.guid and entry.summary))
+
+
+def collect(
+    raw_entries: Iterable[Any], convert: Callable[[Any], ParsedEntry], warnings: list[str]
+) -> tuple[ParsedEntry, ...]:
+    """Convert entries, skipping unusable ones with a warning; fail only if none is usable."""
+    entries: list[ParsedEntry] = []
+    number = 0
+    for number, raw in enumerate(raw_entries, start=1):  # noqa: B007 (number used after loop)
+        try:
+            entry = convert(raw)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+            warnings.append(f"entry {number} skipped: {error}")
+            continue
+        if usable(entry):
+            entries.append(entry)
+        else:
+            warnings.append(f"entry {number} skipped: no title, link or guid with summary")
+    if number and not entries:
+        raise ParseError(f"no usable entries ({number} skipped)")
+    return tuple(entries)
+
+
+def capped(warnings: list[str]) -> tuple[str, ...]:
+    """At most MAX_WARNINGS warnings, the last one saying how many more there were."""
+    if len(warnings) <= MAX_WARNINGS:
+        return tuple(warnings)
+    extra = len(warnings) - MAX_WARNINGS + 1
+    return (*warnings[: MAX_WARNINGS - 1], f"… and {extra} more warnings")
+
+
+def from_struct(value: time.struct_time | None) -> datetime | None:
+    """feedparser's *_parsed values are UTC struct_times."""
+    if not value:
+        return None
+    try:
+        return datetime(*value[:5], min(value[5], 59), tzinfo=UTC)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def ttl_minutes(value: Any) -> int | None:
+    """RSS <ttl>: a positive number of minutes, else None."""
+    match = re.match(r"\s*(\d{1,7})\b", str(value)) if value is not None else None
+    minutes = int(match.group(1)) if match else 0
+    return minutes if minutes > 0 else None

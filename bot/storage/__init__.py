@@ -1,0 +1,1 @@
+"""The only SQL: opening the database, migrations, the Store, row to model decoding."""
