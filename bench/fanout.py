@@ -7,7 +7,7 @@ Bot API server (``tests.fake_telegram.FakeTelegram``) whose ``messages_per_secon
 limit as a sliding 1-s window and answers 429 (retry_after=1) beyond it. The world is the small
 news world of ``tests/newsdata.py`` ingested through the real pipeline, so every subscriber's
 digest is the same, built once. Subscribers are created with
-``bot.briefing.digests.subscribe`` at an
+``bot.briefing.subscriptions.subscribe`` at an
 injected clock, all due at 08:00 Kyiv; the clock is then moved to 08:00:30 and
 ``bot.tg.delivery.deliver_due_digests`` is called until nothing is due (each call is one digest
 tick; the periodic digest job is removed so that only these calls send).
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app.service import Service  # noqa: E402
-from bot.briefing import digests  # noqa: E402
+from bot.briefing import subscriptions  # noqa: E402
 from bot.core.config import Settings, replace_section  # noqa: E402
 from bot.ingest.fetch import Fetcher  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
@@ -95,7 +95,7 @@ async def run(subscribers: int, rate: float, workdir: Path) -> dict[str, float]:
         started = time.perf_counter()
         with store.transaction():
             for number in range(subscribers):
-                digests.subscribe(
+                subscriptions.subscribe(
                     service, FIRST_CHAT + number, at=clock_time(8), zone="Europe/Kyiv"
                 )
         subscribe_seconds = time.perf_counter() - started

@@ -388,11 +388,11 @@ def upkeep(path: Path, repeats: int = 5) -> dict[str, float]:
 
     cases: dict[str, Callable[[], None]] = {
         "a poll cycle: 20 stories of the last 2 days change": lambda: [
-            store.update_story(story, {"sources": 1})
+            store.edit_story(story, sources=1)
             for story in stories_from(day - timedelta(days=1), day, 20)
         ],
         "a report about an event 30 days back": lambda: [
-            store.update_story(story, {"sources": 1})
+            store.edit_story(story, sources=1)
             for story in stories_from(day - timedelta(days=30), day - timedelta(days=30), 1)
         ],
         "everything (new rules or threshold)": lambda: store.set_state("timeline", "old"),

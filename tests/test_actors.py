@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.analysis.actors import Gazetteer, parse_gazetteer
+from bot.analysis.actors import Gazetteer
 from bot.analysis.datafiles import load_gazetteer
+from bot.analysis.gazetteer_file import parse_gazetteer
 
 ACTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "actors.toml"
 

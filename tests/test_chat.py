@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -139,18 +140,16 @@ async def test_timeline_pages_with_older_and_newer(service, bot, fake_telegram, 
     pipeline = service.pipeline()
     for n in range(20):
         story = service.store.create_story(clock())
-        service.store.update_story(
+        service.store.edit_story(
             story,
-            {
-                "headline": f"Development number {n}",
-                "day": f"2026-02-{n % 17 + 1:02d}",
-                "kind": "statement",
-                "first_published": "2026-02-01T00:00:00Z",
-                "last_published": "2026-02-01T00:00:00Z",
-                "size": 1,
-                "sources": 1,
-                "relevance": 0.9,
-            },
+            headline=f"Development number {n}",
+            day=date(2026, 2, n % 17 + 1),
+            kind="statement",
+            first_published=datetime(2026, 2, 1, tzinfo=UTC),
+            last_published=datetime(2026, 2, 1, tzinfo=UTC),
+            size=1,
+            sources=1,
+            relevance=0.9,
         )
     del pipeline
     [first] = await ask(fake_telegram, "/timeline all")
@@ -207,7 +206,7 @@ async def test_long_story_is_split_at_entry_boundaries(
         feed_server.route(f"/s{n}.xml", rss(items))
         service.store.add_feed(feed_server.url(f"/s{n}.xml"), service.clock(), name=f"Outlet {n}")
     await service.ingestor(fetcher).run_cycle()
-    [story_id] = {row["story_id"] for row in service.store.list_items()}
+    [story_id] = {row.story_id for row in service.store.list_items()}
     replies = await ask(fake_telegram, f"/story {story_id}", count=3)
     assert len(replies) >= 3
     assert all(len(text) <= 4096 for text in replies)

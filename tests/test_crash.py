@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.service import Service
-from bot.briefing import digests
+from bot.briefing import subscriptions
 from bot.core.config import load_settings
 from bot.core.timeutil import to_iso
 from bot.storage.db import open_database
@@ -89,8 +89,8 @@ async def test_items_stored_before_a_crash_are_analysed_by_the_next_cycle(
     assert service.store.count_items() == 3
     await service.ingestor(fetcher).run_cycle()  # nothing is due: only the catch-up runs
     rows = service.store.list_items()
-    assert [row["id"] for row in rows if row["analysed_at"] is None] == []
-    assert service.store.counts()["stories"] >= 1
+    assert [row.id for row in rows if row.analysed_at is None] == []
+    assert service.store.counts().stories >= 1
 
 
 # --- poll cycle ---------------------------------------------------------------------------------
@@ -231,8 +231,8 @@ def _subscribe_all(db: Path, config: Path) -> None:
     yesterday = datetime.now(UTC) - timedelta(days=1, hours=2)
     service = Service(settings, store, clock=lambda: yesterday)
     for chat in range(FIRST_CHAT, FIRST_CHAT + SUBSCRIBERS):
-        digests.subscribe(service, chat, at=clock_time(8), zone="UTC")
-        digests.update_settings(service, chat, skip_empty=False)
+        subscriptions.subscribe(service, chat, at=clock_time(8), zone="UTC")
+        subscriptions.update_settings(service, chat, skip_empty=False)
     store.close()
 
 

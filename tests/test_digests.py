@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.briefing import digests
+from bot.briefing import delivery_policy, digests, subscriptions
 from bot.storage.store import Store
 from bot.tg import delivery
 from tests.botharness import running_bot
@@ -33,7 +33,7 @@ async def ask(fake, text, chat_id, count=1, **kw):
 async def test_subscribe_with_time_and_zone(bot, service, fake_telegram):
     [reply] = await ask(fake_telegram, "/subscribe 07:30 Europe/Berlin", KYIV)
     assert reply.startswith("Subscribed. Your digest: 07:30 Europe/Berlin, every day")
-    sub = digests.get_subscription(service, KYIV)
+    sub = subscriptions.get_subscription(service, KYIV)
     assert sub.at == time(7, 30) and sub.timezone == "Europe/Berlin"
     # 2026-02-17 09:00 UTC is 10:00 in Berlin: the next 07:30 is tomorrow, 06:30 UTC.
     assert sub.next_due_at == datetime(2026, 2, 18, 6, 30, tzinfo=UTC)
@@ -57,7 +57,7 @@ async def test_subscribe_without_arguments_offers_buttons(bot, service, fake_tel
     kyiv = next(b for row in zones for b in row if b["text"] == "Kyiv")
     fake_telegram.push_callback(kyiv["callback_data"], chat_id=KYIV)
     await fake_telegram.wait_for(lambda: len(fake_telegram.calls_to("editMessageText")) >= 2)
-    sub = digests.get_subscription(service, KYIV)
+    sub = subscriptions.get_subscription(service, KYIV)
     assert sub.active and sub.at == time(8, 0) and sub.timezone == "Europe/Kyiv"
 
 
@@ -69,7 +69,7 @@ async def test_settings_buttons_change_days_and_alerts(bot, service, fake_telegr
     fake_telegram.push_callback(buttons["Weekdays only"], chat_id=KYIV)
     fake_telegram.push_callback(buttons["Breaking alerts: turn on"], chat_id=KYIV)
     await fake_telegram.wait_for(lambda: len(fake_telegram.calls_to("editMessageText")) >= 2)
-    sub = digests.get_subscription(service, KYIV)
+    sub = subscriptions.get_subscription(service, KYIV)
     assert sub.days == "weekdays" and sub.alerts
 
 
@@ -79,7 +79,7 @@ async def test_group_subscription_needs_a_group_admin(bot, service, fake_telegra
     fake_telegram.member_status[(-900, 77)] = "administrator"
     [ok] = await ask(fake_telegram, "/subscribe 09:00 UTC", -900, chat_type="group", user_id=77)
     assert ok.startswith("Subscribed")
-    assert digests.get_subscription(service, -900).chat_type == "group"
+    assert subscriptions.get_subscription(service, -900).chat_type == "group"
 
 
 async def test_channel_subscription_by_a_bot_admin(bot, service, fake_telegram):
@@ -88,23 +88,23 @@ async def test_channel_subscription_by_a_bot_admin(bot, service, fake_telegram):
     assert "Only the bot's admins" in refused
     [ok] = await ask(fake_telegram, "/subscribe @kyivbriefs 08:00 Europe/Kyiv", ADMIN_ID)
     assert ok.startswith("Subscribed @kyivbriefs")
-    assert digests.get_subscription(service, -100123).chat_type == "channel"
+    assert subscriptions.get_subscription(service, -100123).chat_type == "channel"
 
 
 async def test_unsubscribe(bot, service, fake_telegram):
     [none] = await ask(fake_telegram, "/unsubscribe", KYIV)
     assert "not subscribed" in none
     await ask(fake_telegram, "/subscribe", KYIV)
-    digests.subscribe(service, KYIV)
+    subscriptions.subscribe(service, KYIV)
     [bye] = await ask(fake_telegram, "/unsubscribe", KYIV)
     assert bye.startswith("Unsubscribed")
-    assert not digests.get_subscription(service, KYIV).active
+    assert not subscriptions.get_subscription(service, KYIV).active
 
 
 async def test_two_zones_get_their_digest_at_their_own_hour(world, bot, clock, fake_telegram):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.subscribe(service, NEW_YORK, at=time(8), zone="America/New_York")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, NEW_YORK, at=time(8), zone="America/New_York")
     clock.now = datetime(2026, 2, 17, 13, 0, 30, tzinfo=UTC)  # 08:00:30 in NY, 15:00 in Kyiv
     await delivery.deliver_due_digests(bot)
     [digest] = fake_telegram.sent_texts(NEW_YORK)
@@ -120,35 +120,35 @@ async def test_two_zones_get_their_digest_at_their_own_hour(world, bot, clock, f
 async def test_dst_keeps_the_local_hour(world, bot, clock, fake_telegram):
     service = world
     clock.now = datetime(2026, 3, 28, 12, tzinfo=UTC)
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.update_settings(service, KYIV, skip_empty=False)
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.update_settings(service, KYIV, skip_empty=False)
     # Kyiv moves to summer time on 29 March 2026: 08:00 local is 06:00 UTC, not 07:00.
-    assert digests.get_subscription(service, KYIV).next_due_at == datetime(
+    assert subscriptions.get_subscription(service, KYIV).next_due_at == datetime(
         2026, 3, 29, 5, 0, tzinfo=UTC
     )
     clock.now = datetime(2026, 3, 29, 5, 0, 10, tzinfo=UTC)
     await delivery.deliver_due_digests(bot)
     assert len(fake_telegram.sent_texts(KYIV)) == 1
-    assert digests.get_subscription(service, KYIV).next_due_at == datetime(
+    assert subscriptions.get_subscription(service, KYIV).next_due_at == datetime(
         2026, 3, 30, 5, 0, tzinfo=UTC
     )
 
 
 async def test_three_days_of_downtime_give_one_catch_up(world, bot, clock, fake_telegram):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     clock.now = datetime(2026, 2, 21, 10, tzinfo=UTC)
     await delivery.deliver_due_digests(bot)
     await delivery.deliver_due_digests(bot)
     assert len(fake_telegram.sent_texts(KYIV)) == 1
-    assert digests.get_subscription(service, KYIV).next_due_at == datetime(
+    assert subscriptions.get_subscription(service, KYIV).next_due_at == datetime(
         2026, 2, 22, 6, 0, tzinfo=UTC
     )
 
 
 async def test_schedule_survives_a_restart(world, settings, clock, fake_telegram):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     async with running_bot(service):
         pass
     store = Store.open(settings.storage.path)
@@ -164,19 +164,19 @@ async def test_schedule_survives_a_restart(world, settings, clock, fake_telegram
 
 async def test_blocked_chat_is_deactivated(world, bot, clock, fake_telegram):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     fake_telegram.fail("sendMessage", 403, chat_id=KYIV)
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     counts = await delivery.deliver_due_digests(bot)
     assert counts == {"blocked": 1}
-    assert not digests.get_subscription(service, KYIV).active
+    assert not subscriptions.get_subscription(service, KYIV).active
     clock.advance(days=1)
     assert await delivery.deliver_due_digests(bot) == {}
 
 
 async def test_429_is_retried_after_the_wait(world, bot, clock, fake_telegram):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     fake_telegram.fail("sendMessage", 429, retry_after=1, chat_id=KYIV)
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     counts = await delivery.deliver_due_digests(bot)
@@ -187,7 +187,7 @@ async def test_429_is_retried_after_the_wait(world, bot, clock, fake_telegram):
 
 async def test_migrated_group_gets_its_digest_at_the_new_id(world, bot, clock, fake_telegram):
     service = world
-    digests.subscribe(service, -500, chat_type="group", at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, -500, chat_type="group", at=time(8), zone="Europe/Kyiv")
     fake_telegram.fail(
         "sendMessage",
         400,
@@ -198,18 +198,18 @@ async def test_migrated_group_gets_its_digest_at_the_new_id(world, bot, clock, f
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     assert await delivery.deliver_due_digests(bot) == {"sent": 1}
     assert len(fake_telegram.sent_texts(-100500)) == 1
-    assert digests.get_subscription(service, -100500).active
-    assert digests.get_subscription(service, -500) is None
+    assert subscriptions.get_subscription(service, -100500).active
+    assert subscriptions.get_subscription(service, -500) is None
 
 
 async def test_server_errors_wait_for_the_next_tick(world, bot, clock, fake_telegram, monkeypatch):
     monkeypatch.setattr(delivery, "NETWORK_BACKOFF", 0.01)
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     fake_telegram.fail("sendMessage", 502, chat_id=KYIV, times=10)
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     assert await delivery.deliver_due_digests(bot) == {"failed": 1}
-    assert digests.get_subscription(service, KYIV).next_due_at < clock()
+    assert subscriptions.get_subscription(service, KYIV).next_due_at < clock()
     fake_telegram._failures.clear()
     assert await delivery.deliver_due_digests(bot) == {"sent": 1}
     assert len(fake_telegram.sent_texts(KYIV)) == 1
@@ -219,7 +219,7 @@ async def test_crash_after_send_before_commit_repeats_at_most_one(
     world, bot, clock, fake_telegram, monkeypatch
 ):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     original = Store.finish_delivery
 
@@ -238,13 +238,13 @@ async def test_crash_after_send_before_commit_repeats_at_most_one(
     texts = fake_telegram.sent_texts(KYIV)
     assert len(texts) == 2 and texts[0] == texts[1]
     [record] = service.store.deliveries(KYIV)
-    assert record["status"] == "sent" and record["attempts"] == 1
+    assert record.status == "sent" and record.attempts == 1
 
 
 async def test_empty_digest_is_skipped_or_announced(bot, service, clock, fake_telegram):
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.subscribe(service, NEW_YORK, at=time(8), zone="Europe/Kyiv")
-    digests.update_settings(service, NEW_YORK, skip_empty=False)
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, NEW_YORK, at=time(8), zone="Europe/Kyiv")
+    subscriptions.update_settings(service, NEW_YORK, skip_empty=False)
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     counts = await delivery.deliver_due_digests(bot)
     assert counts == {"skipped": 1, "sent": 1}
@@ -261,7 +261,7 @@ async def test_digest_command_and_cli_show_the_current_digest(world, bot, fake_t
 async def test_identical_digests_are_built_once(world, clock, monkeypatch):
     service = world
     for chat in range(700, 710):
-        digests.subscribe(service, chat, at=time(8), zone="Europe/Kyiv")
+        subscriptions.subscribe(service, chat, at=time(8), zone="Europe/Kyiv")
     calls = []
     original = digests.build_digest
     monkeypatch.setattr(
@@ -276,10 +276,10 @@ async def test_breaking_alerts_once_and_never_at_night(
     service, fetcher, feed_server, bot, clock, fake_telegram
 ):
 
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.update_settings(service, KYIV, alerts=True)
-    digests.subscribe(service, NEW_YORK, at=time(8), zone="America/New_York")
-    digests.update_settings(service, NEW_YORK, alerts=True)
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.update_settings(service, KYIV, alerts=True)
+    subscriptions.subscribe(service, NEW_YORK, at=time(8), zone="America/New_York")
+    subscriptions.update_settings(service, NEW_YORK, alerts=True)
     clock.now = datetime(2026, 2, 17, 9, 0, tzinfo=UTC)  # 11:00 Kyiv, 04:00 New York
     three_outlets_report(service, feed_server, "b", published=clock() - timedelta(minutes=30))
     await service.ingestor(fetcher).run_cycle()
@@ -292,7 +292,7 @@ async def test_breaking_alerts_once_and_never_at_night(
 
 async def test_digest_comes_in_the_subscribers_language(world, bot, clock, fake_telegram):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv", language="uk")
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv", language="uk")
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     await delivery.deliver_due_digests(bot)
     [digest] = fake_telegram.sent_texts(KYIV)
@@ -304,8 +304,8 @@ async def test_a_backlog_of_old_reports_is_not_breaking_news(
     service, fetcher, feed_server, bot, clock, fake_telegram
 ):
 
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.update_settings(service, KYIV, alerts=True)
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.update_settings(service, KYIV, alerts=True)
     three_outlets_report(service, feed_server, "old", published=clock() - timedelta(days=5))
     await service.ingestor(fetcher).run_cycle()
     assert await delivery.send_breaking_alerts(bot) == 0
@@ -317,8 +317,8 @@ async def test_an_alert_that_failed_is_tried_again(
 ):
 
     monkeypatch.setattr(delivery, "NETWORK_BACKOFF", 0.01)
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.update_settings(service, KYIV, alerts=True)
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.update_settings(service, KYIV, alerts=True)
     three_outlets_report(service, feed_server, "f", published=clock() - timedelta(minutes=20))
     await service.ingestor(fetcher).run_cycle()
     fake_telegram.fail("sendMessage", 502, chat_id=KYIV, times=10)
@@ -332,7 +332,7 @@ async def test_a_digest_telegram_keeps_refusing_backs_off_then_is_skipped(
     world, bot, clock, fake_telegram
 ):
     service = world
-    digests.subscribe(service, -1001, chat_type="group", at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, -1001, chat_type="group", at=time(8), zone="Europe/Kyiv")
     fake_telegram.fail(
         "sendMessage",
         400,
@@ -342,35 +342,35 @@ async def test_a_digest_telegram_keeps_refusing_backs_off_then_is_skipped(
     )
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)
     waits = []
-    for attempt in range(delivery.MAX_ATTEMPTS):
+    for attempt in range(delivery_policy.MAX_ATTEMPTS):
         assert await delivery.deliver_due_digests(bot) == {"failed": 1}
-        retry = digests.get_subscription(service, -1001).next_due_at
+        retry = subscriptions.get_subscription(service, -1001).next_due_at
         waits.append(retry - clock())
-        if attempt < delivery.MAX_ATTEMPTS - 1:
+        if attempt < delivery_policy.MAX_ATTEMPTS - 1:
             clock.now = retry
     assert waits[:4] == [timedelta(minutes=m) for m in (5, 10, 20, 40)]
     assert waits[4] > timedelta(hours=12), "after the last try the next daily slot is due"
     [record] = service.store.deliveries(-1001)
-    assert record["status"] == "failed" and "not enough rights" in record["error"].lower()
+    assert record.status == "failed" and "not enough rights" in record.error.lower()
     assert await delivery.deliver_due_digests(bot) == {}
 
 
 async def test_a_returning_subscriber_starts_fresh(world, clock):
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.unsubscribe(service, KYIV)
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.unsubscribe(service, KYIV)
     clock.advance(days=90)
-    sub = digests.subscribe(service, KYIV)
+    sub = subscriptions.subscribe(service, KYIV)
     assert sub.cursor == clock() - timedelta(hours=24)
 
 
 async def test_mondays_digest_carries_the_weeks_chart_when_asked(world, bot, clock, fake_telegram):
     pytest.importorskip("matplotlib")
     service = world
-    digests.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
-    digests.subscribe(service, NEW_YORK, at=time(8), zone="Europe/Kyiv")
-    digests.update_settings(service, KYIV, weekly_chart=True, skip_empty=False)
-    digests.update_settings(service, NEW_YORK, skip_empty=False)
+    subscriptions.subscribe(service, KYIV, at=time(8), zone="Europe/Kyiv")
+    subscriptions.subscribe(service, NEW_YORK, at=time(8), zone="Europe/Kyiv")
+    subscriptions.update_settings(service, KYIV, weekly_chart=True, skip_empty=False)
+    subscriptions.update_settings(service, NEW_YORK, skip_empty=False)
     clock.now = datetime(2026, 2, 18, 6, 1, tzinfo=UTC)  # a Wednesday: no chart
     await delivery.deliver_due_digests(bot)
     assert fake_telegram.calls_to("sendPhoto") == []

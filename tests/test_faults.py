@@ -13,7 +13,7 @@ from datetime import time as clock_time
 
 import pytest
 
-from bot.briefing import digests
+from bot.briefing import subscriptions
 from bot.tg import delivery
 from tests.newsdata import load_world
 
@@ -37,7 +37,7 @@ def app(bot):
 
 def _subscribe(service, chats) -> None:
     for chat in chats:
-        digests.subscribe(service, chat, at=clock_time(8), zone="Europe/Kyiv")
+        subscriptions.subscribe(service, chat, at=clock_time(8), zone="Europe/Kyiv")
 
 
 def _copies(fake, chat: int) -> int:
@@ -64,7 +64,7 @@ async def test_faults_in_one_round_lose_nothing_and_double_nothing(
     for chat in (801, 802, 803, 804, 808, 809, 810):
         assert _copies(fake, chat) == 1, chat
     for chat in (805, 806, 807):
-        assert _copies(fake, chat) == 0 and not digests.get_subscription(world, chat).active
+        assert _copies(fake, chat) == 0 and not subscriptions.get_subscription(world, chat).active
     assert fake.dropped == 2
     # The next round has nothing due: no repeats.
     assert await delivery.deliver_due_digests(app) == {}

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.cli.ecosystem import (
+from bot.briefing.health import (
     DATABASE_UNUSABLE,
     HEALTHY,
     POLL_STALE,

@@ -142,7 +142,7 @@ async def test_xml_bombs_and_external_entities_have_no_effect(
     report = await service.ingestor(fetcher).run_cycle(all_feeds=True)
     assert time.monotonic() - began < 10
     assert len(report.outcomes) == 4
-    stored = " ".join(f"{row['title']} {row['summary']}" for row in service.store.list_items())
+    stored = " ".join(f"{row.title} {row.summary}" for row in service.store.list_items())
     assert "TOP-SECRET" not in stored and "NETWORK-SECRET" not in stored
     assert "lollollol" not in stored and "AAAAAAAAAA" not in stored
     assert feed_server.requests("/secret") == 0

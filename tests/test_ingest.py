@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.timeutil import from_iso
 from bot.ingest.decide import MAX_UPDATES_PER_ITEM
 from tests.feedfactory import rss, story_items
 
@@ -25,10 +24,10 @@ async def test_new_items_are_stored_once_with_clean_text_and_links(service, fetc
     report = await cycle(service, fetcher)
     assert report.new_items == 3
     rows = service.store.list_items()
-    assert {row["title"] for row in rows} == {"Report 1", "Report 2", "Report 3"}
-    assert all(row["summary"].startswith("Body of report") for row in rows)
-    assert all("& more" in row["summary"] for row in rows)
-    assert all("utm_source" not in row["canonical_link"] for row in rows)
+    assert {row.title for row in rows} == {"Report 1", "Report 2", "Report 3"}
+    assert all(row.summary.startswith("Body of report") for row in rows)
+    assert all("& more" in row.summary for row in rows)
+    assert all("utm_source" not in row.canonical_link for row in rows)
     again = await cycle(service, fetcher, all_feeds=True)
     assert again.new_items == 0 and again.updated_items == 0
     assert service.store.count_items() == 3
@@ -46,7 +45,7 @@ async def test_same_report_in_two_feeds_is_stored_once_with_both_sources(
     add(service, feed_server, "/two.xml", name="Two")
     await cycle(service, fetcher)
     [item] = service.store.list_items()
-    assert sorted(__import__("json").loads(item["feeds"])) == ["One", "Two"]
+    assert sorted(item.feeds) == ["One", "Two"]
 
 
 async def test_changed_entry_is_updated_in_place(service, fetcher, feed_server):
@@ -61,7 +60,7 @@ async def test_changed_entry_is_updated_in_place(service, fetcher, feed_server):
     report = await cycle(service, fetcher, all_feeds=True)
     assert report.updated_items == 1 and report.new_items == 0
     [item] = service.store.list_items()
-    assert item["title"] == "Final" and item["update_count"] == 1
+    assert item.title == "Final" and item.update_count == 1
 
 
 async def test_an_edit_whose_analysis_failed_is_analysed_on_the_next_cycle(
@@ -71,7 +70,7 @@ async def test_an_edit_whose_analysis_failed_is_analysed_on_the_next_cycle(
     feed_server.route("/a.xml", rss([{**entry, "title": "Shakhtar win the derby"}]))
     add(service, feed_server, "/a.xml")
     await cycle(service, fetcher)
-    assert service.store.list_items()[0]["relevant"] == 0
+    assert service.store.list_items()[0].relevant == 0
     feed_server.route(
         "/a.xml",
         rss([{**entry, "title": "Zelensky and Macron agree Ukraine security guarantees",
@@ -86,10 +85,10 @@ async def test_an_edit_whose_analysis_failed_is_analysed_on_the_next_cycle(
     monkeypatch.setattr(service, "analyse_texts", fails_once)
     report = await cycle(service, fetcher, all_feeds=True)
     assert report.updated_items == 1
-    assert service.store.list_items()[0]["relevant"] == 0  # the edit is stored, not analysed
+    assert service.store.list_items()[0].relevant == 0  # the edit is stored, not analysed
     await cycle(service, fetcher, all_feeds=True)
     [item] = service.store.list_items()
-    assert item["relevant"] == 1 and item["story_id"] is not None
+    assert item.relevant == 1 and item.story_id is not None
 
 
 async def test_an_analysis_of_text_edited_meanwhile_is_not_stored(
@@ -112,11 +111,11 @@ async def test_an_analysis_of_text_edited_meanwhile_is_not_stored(
     monkeypatch.setattr(service, "analyse_texts", edited_meanwhile)
     await cycle(service, fetcher)
     [item] = service.store.list_items()
-    assert item["analysed_at"] is None  # the analysis of the old text was dropped
+    assert item.analysed_at is None  # the analysis of the old text was dropped
     monkeypatch.setattr(service, "analyse_texts", working)
     await cycle(service, fetcher)  # the catch-up analyses the text as it is now
     [item] = service.store.list_items()
-    assert item["analysed_at"] is not None and item["title"] == "Security guarantees for Ukraine"
+    assert item.analysed_at is not None and item.title == "Security guarantees for Ukraine"
 
 
 async def test_feed_rewriting_every_entry_each_poll_cannot_churn(service, fetcher, feed_server):
@@ -140,7 +139,7 @@ async def test_entry_without_guid_or_link_is_kept_and_deduplicated(service, fetc
     await cycle(service, fetcher)
     await cycle(service, fetcher, all_feeds=True)
     [item] = service.store.list_items()
-    assert item["title"] == "Only a title" and item["link"] is None
+    assert item.title == "Only a title" and item.link is None
 
 
 async def test_304_costs_no_writes_beyond_check_time(service, fetcher, feed_server, clock):
@@ -270,7 +269,7 @@ async def test_published_time_falls_back_and_is_clamped(service, fetcher, feed_s
     add(service, feed_server, "/t.xml")
     await cycle(service, fetcher)
     for row in service.store.list_items():
-        assert from_iso(row["published_at"]) == clock()
+        assert row.published_at == clock()
 
 
 async def test_unusable_analysis_data_stops_the_cycle_without_blaming_the_feeds(

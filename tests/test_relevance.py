@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.analysis.datafiles import load_topic
-from bot.analysis.relevance import Relevance, parse_topic, score_relevance
+from bot.analysis.relevance import Relevance, score_relevance
+from bot.analysis.topic_file import parse_topic
 
 TOPIC_FILE = Path(__file__).resolve().parent.parent / "data" / "topic.toml"
 THRESHOLD = 0.5

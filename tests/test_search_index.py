@@ -16,7 +16,7 @@ def _item(store: Store, item_id: int, title: str, relevant: int) -> None:
 
 
 def hits(store: Store, word: str) -> list[int]:
-    return [row["id"] for row in store.search_items([word], limit=10)[1]]
+    return [row.id for row in store.search_items([word], limit=10)[1]]
 
 
 def test_index_follows_relevance_edits_and_deletes(tmp_path):

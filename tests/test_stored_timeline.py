@@ -7,7 +7,6 @@ must equal one built afresh from the stories, with nothing left to regroup.
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import date, timedelta
 
@@ -80,7 +79,7 @@ def fresh(service: Service, days: int | None = None) -> list:
     )
     today = service.clock().date()
     since = date.min if days is None else today - timedelta(days=days - 1)
-    stories = [timelines._summary(row) for row in rows]
+    stories = [row.summary for row in rows]
     day = {story.id: story.day for story in stories}
     return [
         entry
@@ -113,7 +112,7 @@ async def test_each_poll_cycle_leaves_the_stored_timeline_equal_to_a_fresh_build
 ):
     first = await two_cycles(service, fetcher, feed_server)
     assert len(first) >= 5
-    assert service.store.timeline_changes()[1] == set(), "the cycle left regrouping to readers"
+    assert service.store.timeline_changes().days == set(), "the cycle left regrouping to readers"
     now = briefing.timeline(service, days=None)
     assert now == fresh(service)
     assert len(now) > len(first)
@@ -181,10 +180,10 @@ async def test_a_refresh_that_read_before_another_saved_is_dropped(service, fetc
     await two_cycles(service, fetcher, feed_server)
     threshold = service.settings.analysis.relevance_threshold
     story = service.store.db.execute("SELECT id FROM stories WHERE size > 0 LIMIT 1").fetchone()[0]
-    service.store.update_story(story, {"headline": "Reworded while a refresh was grouping"})
+    service.store.edit_story(story, headline="Reworded while a refresh was grouping")
     slow = timelines._pending(service.store, threshold, 1)
     assert slow is not None
-    service.store.update_story(story, {"headline": "Reworded again"})
+    service.store.edit_story(story, headline="Reworded again")
     assert timelines.refresh(service.store, threshold)
     anchors, rows = timelines._group(slow, 1)
     assert not timelines._save(service.store, slow, anchors, rows)
@@ -206,12 +205,12 @@ def test_random_story_edits_keep_the_stored_timeline_equal_to_a_fresh_build(serv
         day = now.date() - timedelta(days=rng.randrange(12))
         return {
             "headline": f"headline {rng.randrange(1000)}",
-            "day": day.isoformat(),
+            "day": day,
             "size": rng.choice([0, 1, 2, 3, 3]),
             "sources": rng.randrange(1, 4),
             "relevance": rng.choice([0.2, threshold, 0.9]),
-            "fingerprint": json.dumps(sorted(set(rng.sample(words, rng.randrange(1, 4))))),
-            "actors": json.dumps(rng.sample(["Rubio", "Umerov", "Witkoff"], rng.randrange(3))),
+            "fingerprint": frozenset(rng.sample(words, rng.randrange(1, 4))),
+            "actors": tuple(rng.sample(["Rubio", "Umerov", "Witkoff"], rng.randrange(3))),
         }
 
     ids: list[int] = []
@@ -220,11 +219,11 @@ def test_random_story_edits_keep_the_stored_timeline_equal_to_a_fresh_build(serv
             action = rng.choice(["add", "add", "edit", "edit", "delete"]) if ids else "add"
             if action == "add":
                 ids.append(store.create_story(now))
-                store.update_story(ids[-1], fields())
+                store.edit_story(ids[-1], **fields())
             elif action == "edit":
                 story = rng.choice(ids)
                 change = rng.choice(["day", "fingerprint", "sources", "size", "actors"])
-                store.update_story(story, {change: fields()[change]})
+                store.edit_story(story, **{change: fields()[change]})
             else:
                 store.delete_story(ids.pop(rng.randrange(len(ids))))
         timelines.refresh(store, threshold)
@@ -235,17 +234,15 @@ def test_random_story_edits_keep_the_stored_timeline_equal_to_a_fresh_build(serv
 
 def put_story(service: Service, day: date, sources: int, words: list[str]) -> int:
     story = service.store.create_story(service.clock())
-    service.store.update_story(
+    service.store.edit_story(
         story,
-        {
-            "headline": f"{' '.join(words)} ({day})",
-            "day": day.isoformat(),
-            "size": sources,
-            "sources": sources,
-            "relevance": 0.9,
-            "fingerprint": json.dumps(words),
-            "actors": "[]",
-        },
+        headline=f"{' '.join(words)} ({day})",
+        day=day,
+        size=sources,
+        sources=sources,
+        relevance=0.9,
+        fingerprint=frozenset(words),
+        actors=(),
     )
     return story
 

@@ -10,12 +10,26 @@ so that a single left-to-right scan finds every mention, longest first.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+
+from bot.analysis.actor_cues import (
+    ACTS_AFTER,
+    ACTS_BEFORE,
+    APOSTROPHE_CLASS,
+    LIST_GAP,
+    MARKS,
+    NAME_PARTICLES,
+    NAME_WORD,
+    NOT_NAMES,
+    OUTLET_AFTER,
+    ROLE_AFTER,
+    ROLE_BEFORE,
+    ROLE_WORDS,
+    VENUE_BEFORE,
+    WORD_CHAR,
+)
 
 KINDS = ("person", "state", "organization")
 
@@ -25,7 +39,6 @@ __all__ = [
     "Candidate",
     "Gazetteer",
     "Role",
-    "parse_gazetteer",
 ]
 
 
@@ -73,12 +86,9 @@ class Candidate:
 
 # Combining marks of the scripts we meet belong to words: without them a Devanagari vowel sign
 # would count as a word boundary ("रूस" inside "रूसी").
-_MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0900-\u0903"
-_MARKS += "\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7"
-_WORD = rf"[\w{_MARKS}]"
-_WORD_RE = re.compile(_WORD)
+MARKS += "\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7"
+_WORD_RE = re.compile(WORD_CHAR)
 _APOSTROPHES = "'’ʼ`´"
-_APOS_CLASS = "['’ʼ`´]"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -86,7 +96,7 @@ _VOWELS_LATIN = set("aeiouyáéíóúýàèìòùâêîôûäëïöüőűăąę�
 _SPACE_RE = re.compile(r"\s+")
 
 
-def _nfc(text: str) -> str:
+def nfc(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if text.isascii():
         return text
@@ -95,9 +105,9 @@ def _nfc(text: str) -> str:
     return text.replace("ş", "ș").replace("ţ", "ț").replace("Ş", "Ș").replace("Ţ", "Ț")
 
 
-def _key(text: str) -> str:
+def name_key(text: str) -> str:
     """Normalised lookup key: NFC, single spaces, one apostrophe, case-folded."""
-    text = _SPACE_RE.sub(" ", _nfc(text).strip())
+    text = _SPACE_RE.sub(" ", nfc(text).strip())
     for apostrophe in _APOSTROPHES[1:]:
         text = text.replace(apostrophe, "'")
     return text.casefold()
@@ -105,7 +115,7 @@ def _key(text: str) -> str:
 
 def _fold(text: str) -> str:
     """Key without accents, for forgiving lookups typed by users."""
-    decomposed = unicodedata.normalize("NFKD", _key(text))
+    decomposed = unicodedata.normalize("NFKD", name_key(text))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -240,7 +250,7 @@ def _trie_tokens(stem: str) -> list[str]:
             if not tokens or tokens[-1] != r"\s+":
                 tokens.append(r"\s+")
         elif ch in _APOSTROPHES:
-            tokens.append(_APOS_CLASS)
+            tokens.append(APOSTROPHE_CLASS)
         elif ch in "-‐‑":
             tokens.append(r"[-‐‑]")
         else:
@@ -249,107 +259,6 @@ def _trie_tokens(stem: str) -> list[str]:
 
 
 # --- context cues ---------------------------------------------------------------------------------
-
-_ROLE_WORDS = (
-    # English
-    "President", "Vice President", "Vice-President", "Prime Minister", "Deputy Prime Minister",
-    "Chancellor", "Foreign Minister", "Defence Minister", "Defense Minister", "Minister",
-    "Foreign Secretary", "Defence Secretary", "Home Secretary", "Secretary of State",
-    "Secretary of Defense", "Secretary of War", "Secretary of the Army", "Secretary-General",
-    "Secretary General", "Secretary", "Special Envoy", "special envoy", "envoy", "Envoy",
-    "ambassador", "Ambassador", "spokesman", "spokeswoman", "spokesperson", "Spokesman",
-    "adviser", "advisor", "Adviser", "Advisor", "aide", "Commissioner", "Chief of Staff",
-    "chief of staff", "Council President", "Commission President", "High Representative",
-    "Mayor", "mayor", "Gen.", "Admiral", "Senator", "Sen.", "negotiator", "Crown Prince", "Emir",
-    "Premier", "Governor", "premier", "president", "chancellor", "minister",
-    # Ukrainian
-    "президент", "Президент", "прем'єр-міністр", "прем’єр-міністр", "Прем'єр-міністр",
-    "Прем’єр-міністр", "міністр закордонних справ", "міністр оборони", "міністр", "Міністр",
-    "канцлер", "Канцлер", "речник", "речниця", "посол", "Посол", "спецпосланець", "посланець",
-    "радник", "помічник", "голова", "секретар", "генсек", "мер",
-    # Russian
-    "премьер-министр", "Премьер-министр", "министр иностранных дел", "глава МИД",
-    "министр обороны", "министр", "Министр", "пресс-секретарь", "официальный представитель",
-    "спецпосланник", "спецпредставитель", "советник", "помощник", "глава", "секретарь", "мэр",
-    # German
-    "Bundeskanzler", "Bundeskanzlerin", "Kanzler", "Kanzlerin", "Präsident", "Präsidentin",
-    "Ministerpräsident", "Ministerpräsidentin", "Premierminister", "Premierministerin",
-    "Außenminister", "Außenministerin", "Aussenminister", "Verteidigungsminister",
-    "Verteidigungsministerin", "Ministerin", "Sondergesandte", "Sondergesandter",
-    "Sondergesandten", "Gesandte", "Sprecher", "Sprecherin", "Berater", "Beraterin",
-    "Botschafter", "Botschafterin", "Generalsekretär", "Bürgermeister",
-    # French
-    "président", "présidente", "Premier ministre", "Première ministre", "premier ministre",
-    "ministre des Affaires étrangères", "ministre", "chancelier", "Chancelier", "envoyé spécial",
-    "émissaire", "porte-parole", "conseiller", "conseillère", "ambassadeur", "secrétaire d'État",
-    "secrétaire général", "maire",
-)  # fmt: skip
-_ROLE_ALT = "|".join(re.escape(word) for word in sorted(set(_ROLE_WORDS), key=len, reverse=True))
-# A role word right before a weak alias ("President Costa", "Kremlin aide Ushakov").
-_ROLE_BEFORE = re.compile(rf"(?<!{_WORD})(?:{_ROLE_ALT})\.?\s+$", re.IGNORECASE)
-_ROLE_AFTER = re.compile(rf"(?<!{_WORD})(?P<cue>{_ROLE_ALT})(?!{_WORD})[\s,:]+", re.IGNORECASE)
-
-# Verbs (and a possessive) after a capital that make it act for its state: "Moscow rejected".
-_ACT_VERBS = (
-    "said", "says", "say", "told", "tells", "stated", "states", "rejected", "rejects", "reject",
-    "refused", "refuses", "refuse", "denied", "denies", "deny", "warned", "warns", "warn",
-    "accused", "accuses", "accuse", "insisted", "insists", "insist", "demanded", "demands",
-    "demand", "wants", "wanted", "want", "agreed", "agrees", "agree", "signed", "signs",
-    "proposed", "proposes", "propose", "offered", "offers", "offer", "announced", "announces",
-    "responded", "responds", "replied", "replies", "threatened", "threatens", "claimed", "claims",
-    "sees", "saw", "views", "viewed", "considers", "considered", "believes", "believed", "hopes",
-    "hoped", "expects", "expected", "plans", "planned", "intends", "seeks", "sought", "sent",
-    "sends", "launched", "launches", "struck", "strikes", "attacked", "attacks", "fired",
-    "welcomed", "welcomes", "criticised", "criticized", "condemned", "condemns", "dismissed",
-    "dismisses", "pushed", "pushes", "pressed", "presses", "urged", "urges", "called", "calls",
-    "argued", "argues", "opposed", "opposes", "objected", "objects", "backed", "backs",
-    "supported", "supports", "approved", "approves", "confirmed", "confirms", "insisted",
-    "has", "had", "have", "is", "was", "were", "are", "will", "would", "won't", "wouldn't",
-    "must", "should", "can", "could", "cannot", "can't", "may", "might", "does", "did", "do",
-    "doesn't", "didn't", "hasn't", "haven't", "isn't", "wasn't", "continues", "continued",
-    "remains", "remained", "needs", "needed", "gave", "gives", "put", "puts", "made", "makes",
-    "took", "takes", "issued", "issues", "released", "releases", "published", "publishes",
-    "reacted", "reacts", "suggested", "suggests", "hailed", "hails", "declined", "declines",
-    "vowed", "vows", "promised", "promises", "pledged", "pledges", "stepped", "moved", "moves",
-    "ordered", "orders", "sanctioned", "imposed", "imposes", "blamed", "blames", "described",
-    "describes", "insists", "appears", "appeared", "signalled", "signaled", "signals",
-    "indicated", "indicates", "believes", "regards", "regarded", "tried", "tries", "aims",
-    "aimed", "refuses",
-)  # fmt: skip
-_ACTS_AFTER = re.compile(
-    rf"(?:{_APOS_CLASS}s?(?!{_WORD})|\s+(?:(?:and|or)\s+\S+\s+)?(?:\w+ly\s+)?"
-    rf"(?:{'|'.join(re.escape(v) for v in _ACT_VERBS)})(?!{_WORD}))"
-)
-_ACTS_BEFORE = re.compile(r"(?<!\w)(?:by|with|from|against|on behalf of)\s+(?:the\s+)?$", re.I)
-# A state named only as a place ("met in France", "travelling to Egypt") is a venue, not an actor.
-_VENUE_BEFORE = re.compile(
-    r"(?<!\w)(?:in|at|to|into|inside|across|near|toward|towards|throughout|via)\s+(?:the\s+)?$",
-    re.I,
-)
-# A place or state name in front of one of these words names an outlet or an institute
-# ("China News Service", "Agence France-Presse", "Kyiv School of Economics"), not the actor.
-_OUTLET_AFTER = re.compile(
-    r"[-\s]+(?:News|Times|Post|Today|Daily|Herald|Press|Presse|Radio|TV|Television|Broadcasting|"
-    r"Independent|Institute|University|School|Observer|Review|Journal|Magazine|Monitor|Tribune|"
-    r"Telegraph|Gazette|Insider|Pravda|Online|Live|Airlines|Airways|Railways)(?!\w)"
-)
-
-_LIST_GAP = re.compile(r"\s*(?:[,;/&]|\band\b|\bor\b|,\s*and\b)?\s*", re.I)
-_NAME_WORD = re.compile(rf"[^\W\d_][\w{_MARKS}'’.-]*")
-_NAME_PARTICLES = frozenset({"von", "van", "der", "de", "da", "bin", "al", "el", "di", "du", "la"})
-_NOT_NAMES = frozenset((
-    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our",
-    "of", "and", "or", "in", "on", "at", "for", "to", "from", "with", "by", "as", "but", "if",
-    "when", "while", "after", "before", "during", "since", "until", "says", "said", "told",
-    "warns", "warned", "calls", "called", "urges", "urged", "tells", "adds", "added", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "i", "he", "she", "it", "we", "they", "who", "which", "what", "however",
-    "also",
-))  # fmt: skip
-
-
-# --- the gazetteer --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -389,7 +298,7 @@ class Gazetteer:
             sources += [(actor.name, "weak", alias, actor.kind) for alias in actor.weak]
             sources += [(actor.name, "metonym", alias, actor.kind) for alias in actor.metonyms]
         for actor_name, strength, raw_alias, kind in sources:
-            alias = _nfc(raw_alias.strip())
+            alias = nfc(raw_alias.strip())
             if strength == "ignore":
                 stem, endings = alias, frozenset({""})
             else:
@@ -397,12 +306,12 @@ class Gazetteer:
             entry = _Entry(
                 actor=actor_name,
                 strength=strength,
-                endings=frozenset(_key(e) for e in endings),
-                exact=_key(alias),
+                endings=frozenset(name_key(e) for e in endings),
+                exact=name_key(alias),
                 stem=stem,
                 case=_case_rule(alias),
             )
-            bucket = stems.setdefault(_key(stem), [])
+            bucket = stems.setdefault(name_key(stem), [])
             if entry not in bucket:
                 bucket.append(entry)
             node = cjk_root if _CJK.match(stem) else root
@@ -416,7 +325,7 @@ class Gazetteer:
         # After a stem the regex takes the rest of the word (at most max_ending characters);
         # _resolve then checks that this rest is an ending the alias allows. The text is
         # lower-cased first: a case-sensitive scan is several times faster than re.IGNORECASE.
-        tail = rf"{_WORD}{{0,{self._max_ending}}}(?!{_WORD})"
+        tail = rf"{WORD_CHAR}{{0,{self._max_ending}}}(?!{WORD_CHAR})"
         self._pattern = re.compile(rf"(?<!\w)(?:{_emit(root)}){tail}")
         # CJK text has no spaces: such names are found anywhere and need no ending.
         self._cjk_pattern = re.compile(_emit(cjk_root)) if cjk_root.children else None
@@ -424,7 +333,7 @@ class Gazetteer:
     # -- extraction ------------------------------------------------------------------------------
 
     def _resolve(self, matched: str) -> list[_Entry]:
-        key = _key(matched)
+        key = name_key(matched)
         for cut in range(len(key), max(len(key) - self._max_ending, 0) - 1, -1):
             bucket = self._stems.get(key[:cut])
             if not bucket:
@@ -470,7 +379,7 @@ class Gazetteer:
         venue_only: dict[str, bool] = {}
         pending_weak: list[tuple[list[str], bool]] = []
         for part in (title or "", text or ""):
-            part = _nfc(part)
+            part = nfc(part)
             mentions = self._mentions(part)
             for index, (start, end, entries) in enumerate(mentions):
                 strengths = {entry.strength for entry in entries}
@@ -478,25 +387,25 @@ class Gazetteer:
                 if "ignore" in strengths or not names:
                     continue
                 kinds = {self.actors[name].kind for name in names}
-                if "person" not in kinds and _OUTLET_AFTER.match(part, end):
+                if "person" not in kinds and OUTLET_AFTER.match(part, end):
                     continue
                 if "strong" in strengths:
                     before = part[max(0, start - 30) : start]
-                    venue = english and _VENUE_BEFORE.search(before) is not None
+                    venue = english and VENUE_BEFORE.search(before) is not None
                     for name in dict.fromkeys(e.actor for e in entries if e.strength == "strong"):
                         counts[name] = counts.get(name, 0) + 1
                         if self.actors[name].kind == "state":
                             venue_only[name] = venue_only.get(name, True) and venue
                 elif "metonym" in strengths:
                     if english and (
-                        _ACTS_AFTER.match(part, end) is not None
-                        or _ACTS_BEFORE.search(part[max(0, start - 30) : start]) is not None
+                        ACTS_AFTER.match(part, end) is not None
+                        or ACTS_BEFORE.search(part[max(0, start - 30) : start]) is not None
                     ):
                         for name in names:
                             counts[name] = counts.get(name, 0) + 1
                             venue_only[name] = False
                 else:
-                    cued = _ROLE_BEFORE.search(part[max(0, start - 60) : start]) is not None
+                    cued = ROLE_BEFORE.search(part[max(0, start - 60) : start]) is not None
                     if kinds == {"state"}:
                         cued = self._listed_with_states(part, mentions, index)
                     pending_weak.append((names, cued))
@@ -534,7 +443,7 @@ class Gazetteer:
                 continue
             start, end = mentions[index][:2]
             gap = text[o_end:start] if other < index else text[end:o_start]
-            if _LIST_GAP.fullmatch(gap):
+            if LIST_GAP.fullmatch(gap):
                 return True
         return False
 
@@ -549,14 +458,14 @@ class Gazetteer:
         if title and not _looks_title_case(title):
             parts.insert(0, title)
         for part in parts:
-            part = _nfc(part)
-            for match in _ROLE_AFTER.finditer(part):
+            part = nfc(part)
+            for match in ROLE_AFTER.finditer(part):
                 name = _name_after(part, match.end())
-                if not name or _key(name) in seen:
+                if not name or name_key(name) in seen:
                     continue
-                if self._mentions(name) or name.casefold() in {w.casefold() for w in _ROLE_WORDS}:
+                if self._mentions(name) or name.casefold() in {w.casefold() for w in ROLE_WORDS}:
                     continue
-                seen.add(_key(name))
+                seen.add(name_key(name))
                 lo, hi = max(0, match.start() - 60), min(len(part), match.end() + len(name) + 60)
                 context = _SPACE_RE.sub(" ", part[lo:hi]).strip()
                 results.append(Candidate(name=name, cue=match.group("cue"), context=context))
@@ -605,7 +514,7 @@ def _emit(node: _Trie) -> str:
 
 
 def _looks_title_case(title: str) -> bool:
-    words = [w for w in _NAME_WORD.findall(title) if len(w) > 3]
+    words = [w for w in NAME_WORD.findall(title) if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
@@ -613,24 +522,24 @@ def _name_after(text: str, pos: int) -> str | None:
     """Up to three capitalised words starting at ``pos`` (particles such as "von der" allowed)."""
     words: list[str] = []
     end = pos
-    for match in _NAME_WORD.finditer(text, pos):
+    for match in NAME_WORD.finditer(text, pos):
         if text[end : match.start()].strip() or (words and match.start() - end > 2):
             break
         word = match.group(0).rstrip(".'’-")
         if word.endswith(("'s", "’s")):
             word = word[:-2]
-            if word[:1].isupper() and word.casefold() not in _NOT_NAMES:
+            if word[:1].isupper() and word.casefold() not in NOT_NAMES:
                 words.append(word)
             break
-        capitalised = word[:1].isupper() and word.casefold() not in _NOT_NAMES
-        if capitalised or (words and word in _NAME_PARTICLES):
+        capitalised = word[:1].isupper() and word.casefold() not in NOT_NAMES
+        if capitalised or (words and word in NAME_PARTICLES):
             words.append(word)
         else:
             break
         end = match.start() + len(word)
-        if sum(1 for w in words if w not in _NAME_PARTICLES) >= 3:
+        if sum(1 for w in words if w not in NAME_PARTICLES) >= 3:
             break
-    while words and words[-1] in _NAME_PARTICLES:
+    while words and words[-1] in NAME_PARTICLES:
         words.pop()
     if not words or all(len(w) < 2 for w in words):
         return None
@@ -638,99 +547,3 @@ def _name_after(text: str, pos: int) -> str | None:
 
 
 # --- loading --------------------------------------------------------------------------------------
-
-
-def _parse_date(value: Any, where: str) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{where}: expected a date such as 2025-01-20, got {value!r}")
-
-
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError(f"{where}: expected a list of non-empty strings")
-    return tuple(dict.fromkeys(_nfc(v.strip()) for v in value))
-
-
-def _actor(raw: Any, index: int) -> Actor:
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"actor #{index}: expected a table")
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"actor #{index}: missing name")
-    where = f"actor {name!r}"
-    known = {"name", "kind", "aliases", "weak", "metonyms", "roles", "part_of"}
-    if unknown := sorted(set(raw) - known):
-        raise ValueError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        raise ValueError(f"{where}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    roles_raw = raw.get("roles", [])
-    if not isinstance(roles_raw, list):
-        raise ValueError(f"{where}: roles must be a list of tables")
-    roles = []
-    for role in roles_raw:
-        if not isinstance(role, Mapping) or not isinstance(role.get("title"), str):
-            raise ValueError(f"{where}: each role needs a title")
-        start = _parse_date(role.get("start"), f"{where} role {role['title']!r} start")
-        end = _parse_date(role.get("end"), f"{where} role {role['title']!r} end")
-        if start and end and end <= start:
-            raise ValueError(f"{where}: role {role['title']!r} ends before it starts")
-        roles.append(Role(role["title"].strip(), start, end))
-    part_of = raw.get("part_of")
-    if part_of is not None and not (isinstance(part_of, str) and part_of.strip()):
-        raise ValueError(f"{where}: part_of must be an actor name")
-    return Actor(
-        name=_nfc(name.strip()),
-        kind=kind,
-        aliases=_strings(raw.get("aliases"), f"{where} aliases"),
-        roles=tuple(roles),
-        weak=_strings(raw.get("weak"), f"{where} weak"),
-        metonyms=_strings(raw.get("metonyms"), f"{where} metonyms"),
-        part_of=part_of.strip() if isinstance(part_of, str) else None,
-    )
-
-
-def _check_conflicts(actors: Iterable[Actor]) -> None:
-    owner: dict[str, str] = {}
-    for actor in actors:
-        for alias in (actor.name, *actor.aliases):
-            key = _key(alias)
-            other = owner.setdefault(key, actor.name)
-            if other != actor.name:
-                raise ValueError(
-                    f"alias {alias!r} belongs to both {other!r} and {actor.name!r} "
-                    "(make it weak in both if it is really shared)"
-                )
-
-
-def parse_gazetteer(text: str) -> Gazetteer:
-    """Build a Gazetteer from TOML text; raise ValueError naming the problem."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"not valid TOML ({error})") from None
-    items = raw.get("actor")
-    if not isinstance(items, list) or not items:
-        raise ValueError("no [[actor]] tables found")
-    actors: dict[str, Actor] = {}
-    for index, item in enumerate(items, start=1):
-        actor = _actor(item, index)
-        if actor.name in actors:
-            raise ValueError(f"actor {actor.name!r} is defined twice")
-        actors[actor.name] = actor
-    for actor in actors.values():
-        if actor.part_of is not None and actor.part_of not in actors:
-            raise ValueError(f"actor {actor.name!r}: part_of names unknown actor {actor.part_of!r}")
-    _check_conflicts(actors.values())
-    ignore = _strings(raw.get("ignore"), "ignore")
-    return Gazetteer(actors=actors, ignore=ignore)

@@ -10,8 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from bot.analysis.actors import Gazetteer, parse_gazetteer
-from bot.analysis.relevance import Topic, parse_topic
+from bot.analysis.actors import Gazetteer
+from bot.analysis.gazetteer_file import parse_gazetteer
+from bot.analysis.relevance import Topic
+from bot.analysis.topic_file import parse_topic
 
 T = TypeVar("T")
 

@@ -15,6 +15,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.analysis.date_words import (
+    BEFORE_YESTERDAY,
+    DAY_UNITS,
+    LAST_WEEK,
+    MONTH_FORMS,
+    NEXT_MONTH,
+    NEXT_WEEK,
+    NUMBER_WORDS,
+    TODAY,
+    TOMORROW,
+    WEEK_UNITS,
+    WEEKDAY_FORMS,
+    YESTERDAY,
+)
+
 __all__ = ["EventDates", "Upcoming", "resolve_dates"]
 
 
@@ -37,74 +52,6 @@ class EventDates:
 
 # --- vocabulary -------------------------------------------------------------------------------
 
-
-def _expand(spec: str) -> list[str]:
-    """Word forms from a compact spec: ``"may grud{zień,nia,niu}"`` → may, grudzień, grudnia, …"""
-    forms = []
-    for word in spec.split():
-        if "{" in word:
-            stem, endings = word.rstrip("}").split("{")
-            forms.extend(stem + ending for ending in endings.split(","))
-        else:
-            forms.append(word)
-    return forms
-
-
-# en de fr es it ro hu pl ru uk hi; Slavic months with their genitive and locative forms
-_MONTH_FORMS: dict[int, list[str]] = {
-    month: _expand(spec)
-    for month, spec in enumerate(
-        (
-            "january jan januar jänner janvier enero gennaio ianuarie január januárban "
-            "stycz{eń,nia,niu} январ{ь,я,е} січ{ень,ня,ні} जनवरी",
-            "february feb februar février febrero febbraio februarie február februárban "
-            "lut{y,ego,ym} феврал{ь,я,е} лют{ий,ого,ому} फ़रवरी फरवरी",
-            "march mar märz mars marzo martie március márciusban mar{zec,ca,cu} март{,а,е} "
-            "берез{ень,ня,ні} मार्च",
-            "april apr avril abril aprile aprilie április áprilisban kwie{cień,tnia,tniu} "
-            "апрел{ь,я,е} квіт{ень,ня,ні} अप्रैल",
-            "may mai mayo maggio május májusban maj{,a,u} ма{й,я,е} трав{ень,ня,ні} मई",
-            "june jun juni juin junio giugno iunie június júniusban czerw{iec,ca,cu} "
-            "июн{ь,я,е} черв{ень,ня,ні} जून",
-            "july jul juli juillet julio luglio iulie július júliusban lip{iec,ca,cu} "
-            "июл{ь,я,е} лип{ень,ня,ні} जुलाई",
-            "august aug août agosto augusztus augusztusban sierp{ień,nia,niu} август{,а,е} "
-            "серп{ень,ня,ні} अगस्त",
-            "september sept sep septembre septiembre setiembre settembre septembrie szeptember "
-            "szeptemberben wrze{sień,śnia,śniu} сентябр{ь,я,е} верес{ень,ня,ні} सितंबर सितम्बर",
-            "october oct oktober okt octobre octubre ottobre octombrie október októberben "
-            "październik{,a,u} октябр{ь,я,е} жовт{ень,ня,ні} अक्टूबर",
-            "november nov novembre noviembre noiembrie novemberben listopad{,a,zie} "
-            "ноябр{ь,я,е} листопад{,а,і} नवंबर नवम्बर",
-            "december dec dezember dez décembre diciembre dicembre decembrie decemberben "
-            "grud{zień,nia,niu} декабр{ь,я,е} груд{ень,ня,ні} दिसंबर दिसम्बर",
-        ),
-        start=1,
-    )
-}
-
-_WEEKDAY_FORMS: dict[int, list[str]] = {
-    weekday: _expand(spec)
-    for weekday, spec in enumerate(
-        (
-            "monday montag lundi lunes lunedì lunedi luni hétfő hétfőn poniedział{ek,ku} "
-            "понедельник понеділ{ок,ка} सोमवार",
-            "tuesday dienstag mardi martes martedì martedi marți marţi marti kedd kedden "
-            "wtor{ek,ku} вторник вівтор{ок,ка} मंगलवार",
-            "wednesday mittwoch mercredi miércoles miercoles mercoledì mercoledi miercuri szerda "
-            "szerdán środ{a,ę,y} сред{а,у} серед{а,у} बुधवार",
-            "thursday donnerstag jeudi jueves giovedì giovedi joi csütörtök csütörtökön "
-            "czwart{ek,ku} четверг четвер{,га} गुरुवार बृहस्पतिवार",
-            "friday freitag vendredi viernes venerdì venerdi vineri péntek pénteken "
-            "piąt{ek,ku} пятниц{а,у} п'ятниц{я,ю} п’ятниц{я,ю} शुक्रवार",
-            "saturday samstag sonnabend samedi sábado sabado sabato sâmbătă sâmbăta sambata "
-            "szombat szombaton sobot{a,ę,y} суббот{а,у} субот{а,у} शनिवार",
-            "sunday sonntag dimanche domingo domenica duminică duminica vasárnap "
-            "niedziel{a,ę,i} воскресень{е,я} неділ{я,ю} रविवार",
-        )
-    )
-}
-
 _L = r"[^\W\d_]"  # one letter, any script
 
 
@@ -112,9 +59,9 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_MONTH_OF = {form: month for month, forms in _MONTH_FORMS.items() for form in forms}
+_MONTH_OF = {form: month for month, forms in MONTH_FORMS.items() for form in forms}
 _MONTH = rf"(?<!{_L})(?:{_alternation(list(_MONTH_OF))})(?!{_L})"
-_WEEKDAY_OF = {form: day for day, forms in _WEEKDAY_FORMS.items() for form in forms}
+_WEEKDAY_OF = {form: day for day, forms in WEEKDAY_FORMS.items() for form in forms}
 _WEEKDAY_RE = re.compile(rf"(?<!{_L})(?:{_alternation(list(_WEEKDAY_OF))})(?!{_L})")
 
 _ORDINAL = r"(?:st|nd|rd|th|er|e|\.|-?(?:го|е|ого|а|án|én|ján|jén|én|i))?"
@@ -137,78 +84,25 @@ _MONTH_ONLY_RE = re.compile(
 )
 
 
-def _phrases(spec: str) -> list[str]:
-    return [phrase.strip() for phrase in spec.split("|")]
-
-
-_YESTERDAY = _phrases(
-    "yesterday | вчера | вчора | учора | gestern | ayer | ieri | wczoraj | tegnap"
-)
-_BEFORE_YESTERDAY = _phrases(
-    "позавчера | позавчора | vorgestern | avant-hier | anteayer | altro ieri | alaltăieri | "
-    "przedwczoraj | tegnapelőtt"
-)
-_TODAY = _phrases(
-    "today | tonight | this morning | this afternoon | this evening | сегодня | сьогодні | "
-    "heute | aujourd'hui | aujourd’hui | hoy | oggi | astăzi | azi | dziś | dzisiaj"
-)
-_TOMORROW = _phrases("tomorrow | завтра | demain | domani | mâine | jutro | holnap")
-_LAST_WEEK = _phrases(
-    "last week | на прошлой неделе | на минулому тижні | минулого тижня | letzte woche | "
-    "vergangene woche | vergangenen woche | la semaine dernière | la semana pasada | la "
-    "settimana scorsa | w zeszłym tygodniu | w ubiegłym tygodniu | săptămâna trecută | múlt "
-    "héten"
-)
-_NEXT_WEEK = _phrases(
-    "next week | на следующей неделе | на будущей неделе | на наступному тижні | наступного "
-    "тижня | nächste woche | nächsten woche | kommende woche | kommenden woche | la semaine "
-    "prochaine | la próxima semana | la semana que viene | la prossima settimana | settimana "
-    "prossima | w przyszłym tygodniu | w następnym tygodniu | săptămâna viitoare | jövő héten"
-)
-_NEXT_MONTH = _phrases(
-    "next month | в следующем месяце | наступного місяця | nächsten monat | le mois prochain | "
-    "el próximo mes | il mese prossimo | il prossimo mese | w przyszłym miesiącu | luna "
-    "viitoare | jövő hónapban"
-)
-
-
 def _phrase_re(words: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!{_L})(?:{_alternation(words)})(?!{_L})")
 
 
-_YESTERDAY_RE = _phrase_re(_YESTERDAY)
-_BEFORE_YESTERDAY_RE = _phrase_re(_BEFORE_YESTERDAY)
-_TODAY_RE = _phrase_re(_TODAY)
-_TOMORROW_RE = _phrase_re(_TOMORROW)
-_LAST_WEEK_RE = _phrase_re(_LAST_WEEK)
-_NEXT_WEEK_RE = _phrase_re(_NEXT_WEEK)
-_NEXT_MONTH_RE = _phrase_re(_NEXT_MONTH)
+_YESTERDAY_RE = _phrase_re(YESTERDAY)
+_BEFORE_YESTERDAY_RE = _phrase_re(BEFORE_YESTERDAY)
+_TODAY_RE = _phrase_re(TODAY)
+_TOMORROW_RE = _phrase_re(TOMORROW)
+_LAST_WEEK_RE = _phrase_re(LAST_WEEK)
+_NEXT_WEEK_RE = _phrase_re(NEXT_WEEK)
+_NEXT_MONTH_RE = _phrase_re(NEXT_MONTH)
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a few": 3,
-    "a couple of": 2,
-}
-_NUM = rf"(?:\d{{1,3}}|{_alternation(list(_NUMBER_WORDS))})"
-_DAY_UNITS = r"days?|jours|días|dias|giorni|dni|zile|дней|дня|днів|дні|tagen?|napon"
-_WEEK_UNITS = (
-    r"weeks?|semaines|semanas|settimane|tygodni|săptămâni|недель|недели|тижнів|тижні|wochen"
-)
+_NUM = rf"(?:\d{{1,3}}|{_alternation(list(NUMBER_WORDS))})"
 _WITHIN_RE = re.compile(
     rf"(?<!{_L})(?P<prefix>within|in|inside|over the next|in the next|during the next|через|"
     rf"в течение|протягом|innerhalb von|in den nächsten|binnen|dans|d'ici|d’ici|en|dentro de|"
     rf"en los próximos|entro|tra|fra|nei prossimi|w ciągu|za|în|în următoarele|в ближайшие)\s+"
     rf"(?P<a>{_NUM})(?:\s*(?:to|-|–|—|or|bis|à|a|al|do|și|и|і|до)\s*(?P<b>{_NUM}))?\s+"
-    rf"(?P<unit>{_DAY_UNITS}|{_WEEK_UNITS})(?!{_L})",
+    rf"(?P<unit>{DAY_UNITS}|{WEEK_UNITS})(?!{_L})",
     re.IGNORECASE,
 )
 _AGO_RE = re.compile(rf"(?<!{_L})(?P<a>{_NUM})\s+(?:days?|дня|дней|днів|дні)\s+(?:ago|назад|тому)")
@@ -288,7 +182,7 @@ def _future_context(lowered: str, start: int, end: int) -> bool:
 
 
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBER_WORDS.get(text.lower(), 0)
+    return int(text) if text.isdigit() else NUMBER_WORDS.get(text.lower(), 0)
 
 
 def _explicit_mentions(lowered: str, ref: date) -> list[tuple[int, int, date, bool]]:
@@ -403,7 +297,7 @@ def _upcoming_phrases(lowered: str, original: str, ref: date) -> list[Upcoming]:
         count = _number(m["b"] or m["a"])
         if not count:
             continue
-        days = count * 7 if re.match(_WEEK_UNITS, m["unit"]) else count
+        days = count * 7 if re.match(WEEK_UNITS, m["unit"]) else count
         # "in 2014"-style false hits cannot reach here: a unit word is required
         found.append(Upcoming(ref + timedelta(days=days), original[m.start() : m.end()]))
     for m in _NEXT_MONTH_RE.finditer(lowered):

@@ -16,10 +16,10 @@ from __future__ import annotations
 from bisect import insort
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 
-from bot.analysis.stories import fingerprint_similarity
+from bot.analysis.fingerprints import fingerprint_similarity
+from bot.core.records import StorySummary, TimelineEntry
 
 __all__ = ["StorySummary", "TimelineEntry", "build_timeline", "regroup", "timeline_entries"]
 
@@ -28,35 +28,6 @@ SAME_STORY = 0.35
 # a weaker wording match suffices when the specific actors coincide
 SAME_STORY_WITH_ACTORS = 0.2
 DAY_WINDOW = 1
-
-
-@dataclass(frozen=True)
-class StorySummary:
-    """A story as the timeline needs it."""
-
-    id: int
-    headline: str
-    day: date
-    kind: str
-    sources: int
-    size: int
-    actors: tuple[str, ...]
-    fingerprint: frozenset[str]
-    relevance: float = 1.0
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One line of the timeline: a group of stories shown as its biggest one."""
-
-    day: date
-    headline: str
-    kind: str
-    story: int
-    sources: int
-    reports: int
-    stories: tuple[int, ...]
-    actors: tuple[str, ...]
 
 
 def _rank(story: StorySummary) -> tuple[int, int, float, int]:

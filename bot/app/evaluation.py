@@ -139,7 +139,7 @@ def evaluate_corpus(settings: Settings, path: Path) -> dict[str, Any]:
     service = Service(settings, store, clock=lambda: reference)
     ids = _ingest(service, articles, reference)
     service.pipeline().analyse_ids_sync([i for i in ids if i > 0])
-    rows = {row["id"]: row for row in store.list_items()}
+    rows = {item.id: item for item in store.list_items()}
     gazetteer = service.analyser.gazetteer
 
     relevance_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -147,13 +147,13 @@ def evaluate_corpus(settings: Settings, path: Path) -> dict[str, Any]:
     for article, item_id in zip(articles, ids, strict=True):
         row = rows[item_id]
         gold = article["label"] == "on_topic"
-        pred = bool(row["relevant"])
+        pred = row.relevant
         for scope in ("all", article.get("lang") or "?"):
             counts = relevance_counts[scope]
             counts[0] += gold and pred
             counts[1] += pred and not gold
             counts[2] += gold and not pred
-        found = json.loads(row["actors"] or "[]")
+        found = row.actors
         predicted = {
             "persons": {n for n in found if _kind(gazetteer, n) == "person"},
             "orgs": {n for n in found if _kind(gazetteer, n) != "person"},
@@ -168,7 +168,7 @@ def evaluate_corpus(settings: Settings, path: Path) -> dict[str, Any]:
     by_language = {
         lang: _prf(*counts) for lang, counts in sorted(relevance_counts.items()) if lang != "all"
     }
-    stories = {item_id: rows[item_id]["story_id"] for item_id in ids}
+    stories = {item_id: rows[item_id].story_id for item_id in ids}
     with_dates = {
         item_id: a["event"]
         for a, item_id in zip(articles, ids, strict=True)

@@ -30,6 +30,7 @@ class AddedFeed:
 
     feed: Feed
     outcome: FeedOutcome
+    relevant: int  # relevant reports among the new ones
 
 
 def _clean_url(url: str) -> str:
@@ -80,7 +81,7 @@ async def add_feed(
     await ingestor.after_store(outcome)
     stored = store.get_feed(feed.id)
     assert stored is not None
-    return AddedFeed(stored, outcome)
+    return AddedFeed(stored, outcome, store.count_relevant(list(outcome.new_ids)))
 
 
 def find_feed(service: Service, ref: str) -> Feed:

@@ -40,7 +40,7 @@ class Service:
         if self._spec is None:
             from bot.analysis.analyser import AnalyserSpec
 
-            custom = tuple((row["name"], row["kind"]) for row in self.store.custom_actors())
+            custom = tuple((actor.name, actor.kind) for actor in self.store.custom_actors())
             self._spec = AnalyserSpec.from_settings(self.settings, custom)
         return self._spec
 
@@ -110,6 +110,13 @@ class Service:
 
         threshold = self.settings.analysis.relevance_threshold
         return await timelines.refresh_async(self.store, threshold)
+
+    def reanalyse(self) -> int:
+        """Analyse every stored item again, oldest first (after the topic, the gazetteer or
+        the threshold changed); return how many."""
+        ids = self.store.all_item_ids()
+        self.pipeline().analyse_ids_sync(ids)
+        return len(ids)
 
     def admin_ids(self) -> set[int]:
         """Configured admins and admins added from chat."""

@@ -6,10 +6,10 @@ Days are UTC calendar days; the window ends today (by the service's clock) and h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from bot.app.service import Service
-from bot.briefing import reading as briefing
+from bot.briefing import reading
+from bot.briefing.context import Briefing
 
 DEFAULT_DAYS = 14
 TOP_STORIES = 3
@@ -62,22 +62,25 @@ def _window(today: date, days: int) -> tuple[date, ...]:
     return tuple(first + timedelta(days=offset) for offset in range(days))
 
 
-def _bounds(window: tuple[date, ...]) -> tuple[str, str]:
-    """[since, until) as stored timestamps: midnight UTC of the first day and after the last."""
+def _bounds(window: tuple[date, ...]) -> tuple[datetime, datetime]:
+    """[since, until): midnight UTC of the first day and of the day after the last."""
     after = window[-1] + timedelta(days=1)
-    return f"{window[0].isoformat()}T00:00:00Z", f"{after.isoformat()}T00:00:00Z"
+    return (
+        datetime.combine(window[0], time(), tzinfo=UTC),
+        datetime.combine(after, time(), tzinfo=UTC),
+    )
 
 
-def biggest_stories(service: Service, days: int, count: int = TOP_STORIES) -> list[MarkedStory]:
+def biggest_stories(service: Briefing, days: int, count: int = TOP_STORIES) -> list[MarkedStory]:
     """The ``count`` biggest timeline entries of the window (most sources, then most reports)."""
-    entries = briefing.timeline(service, days=days, newest_first=True)
+    entries = reading.timeline(service, days=days, newest_first=True)
     ranked = sorted(entries, key=lambda e: (-e.sources, -e.reports, -e.day.toordinal()))
     marked = [MarkedStory(e.day, e.headline, e.story, e.sources) for e in ranked[:count]]
     return sorted(marked, key=lambda story: (story.day, story.story))
 
 
 def chart_data(
-    service: Service,
+    service: Briefing,
     *,
     days: int = DEFAULT_DAYS,
     top_stories: int = TOP_STORIES,
@@ -89,18 +92,18 @@ def chart_data(
     window = _window(service.clock().date(), days)
     since, until = _bounds(window)
     store = service.store
-    per_day = {row["day"]: row["reports"] for row in store.relevant_reports_per_day(since, until)}
-    names = [row["name"] for row in store.actor_mentions(since, until)[:top_actors]]
-    mentions: dict[tuple[str, str], int] = {
-        (row["name"], row["day"]): row["mentions"]
+    per_day = {row.day: row.count for row in store.relevant_reports_per_day(since, until)}
+    names = [row.name for row in store.actor_mentions(since, until)[:top_actors]]
+    mentions: dict[tuple[str, date], int] = {
+        (row.name, row.day): row.mentions
         for row in store.actor_mentions_per_day(names, since, until)
     }
     return ChartData(
         days=window,
-        reports=tuple(per_day.get(day.isoformat(), 0) for day in window),
+        reports=tuple(per_day.get(day, 0) for day in window),
         stories=tuple(biggest_stories(service, days, top_stories)),
         actors=tuple(
-            ActorSeries(name, tuple(mentions.get((name, day.isoformat()), 0) for day in window))
+            ActorSeries(name, tuple(mentions.get((name, day), 0) for day in window))
             for name in names
         ),
     )

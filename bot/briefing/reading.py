@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from bot.analysis.timeline_grouping import TimelineEntry
-from bot.app.service import Service
 from bot.briefing import stored_timeline as timelines
-from bot.core.timeutil import to_iso
+from bot.briefing.context import Briefing
+from bot.core.models import Feed
+from bot.core.records import ActorCandidate, DayCount, ItemRecord, Story, TimelineEntry, Totals
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,7 @@ class ActorStat:
     role: str | None
     mentions: int
     items: int
-    last_seen: str | None
+    last_seen: datetime | None
     previous: int | None
 
     @property
@@ -44,19 +42,6 @@ class UpcomingEvent:
     story: int | None
 
 
-def _entry(row: dict[str, Any]) -> TimelineEntry:
-    return TimelineEntry(
-        day=date.fromisoformat(row["day"]),
-        headline=row["headline"],
-        kind=row["kind"],
-        story=row["story"],
-        sources=row["sources"],
-        reports=row["reports"],
-        stories=tuple(json.loads(row["stories"])),
-        actors=tuple(json.loads(row["actors"])),
-    )
-
-
 @dataclass(frozen=True)
 class TimelinePage:
     """One page of the timeline: ``page`` counts from 0 and is clamped to the pages there are."""
@@ -72,12 +57,12 @@ def since_day(now: datetime, days: int | None) -> str | None:
     return None if days is None else (now.date() - timedelta(days=days - 1)).isoformat()
 
 
-def _refresh_timeline(service: Service) -> None:
+def _refresh_timeline(service: Briefing) -> None:
     timelines.refresh(service.store, service.settings.analysis.relevance_threshold)
 
 
 def timeline(
-    service: Service,
+    service: Briefing,
     *,
     days: int | None = 30,
     newest_first: bool = True,
@@ -86,18 +71,17 @@ def timeline(
     """Dated entries up to today, one per development (near-duplicates collapsed)."""
     _refresh_timeline(service)
     now = service.clock()
-    rows = service.store.timeline_page(
+    return service.store.timeline_page(
         since_day(now, days),
         now.date().isoformat(),
         newest_first=newest_first,
         limit=-1 if limit is None else max(0, limit),
         offset=0,
     )
-    return [_entry(row) for row in rows]
 
 
 def timeline_page(
-    service: Service, *, days: int | None = 30, page: int = 0, per_page: int = 8
+    service: Briefing, *, days: int | None = 30, page: int = 0, per_page: int = 8
 ) -> TimelinePage:
     """One page of the timeline, newest first."""
     _refresh_timeline(service)
@@ -105,14 +89,14 @@ def timeline_page(
 
 
 async def timeline_page_async(
-    service: Service, *, days: int | None = 30, page: int = 0, per_page: int = 8
+    service: Briefing, *, days: int | None = 30, page: int = 0, per_page: int = 8
 ) -> TimelinePage:
     """:func:`timeline_page` for the chat: a pending regrouping runs in a worker thread."""
     await timelines.refresh_async(service.store, service.settings.analysis.relevance_threshold)
     return _read_page(service, days, page, per_page)
 
 
-def entry_items(service: Service, entries: list[TimelineEntry]) -> dict[int, list[int]]:
+def entry_items(service: Briefing, entries: list[TimelineEntry]) -> dict[int, list[int]]:
     """The report ids behind each entry (keyed by the entry's story), oldest report first."""
     of_story = service.store.story_item_ids([s for entry in entries for s in entry.stories])
     return {
@@ -121,41 +105,36 @@ def entry_items(service: Service, entries: list[TimelineEntry]) -> dict[int, lis
     }
 
 
-def _read_page(service: Service, days: int | None, page: int, per_page: int) -> TimelinePage:
+def _read_page(service: Briefing, days: int | None, page: int, per_page: int) -> TimelinePage:
     now = service.clock()
     since, until = since_day(now, days), now.date().isoformat()
     total = service.store.timeline_size(since, until)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 0), pages - 1)
-    rows = service.store.timeline_page(
+    entries = service.store.timeline_page(
         since, until, newest_first=True, limit=per_page, offset=page * per_page
     )
-    return TimelinePage(tuple(_entry(row) for row in rows), page, pages, total)
+    return TimelinePage(tuple(entries), page, pages, total)
 
 
-def upcoming(service: Service) -> list[UpcomingEvent]:
+def upcoming(service: Briefing) -> list[UpcomingEvent]:
     """Announced meetings and deadlines from today on, soonest first (one per day and story)."""
-    seen: set[tuple[str, int | None]] = set()
+    seen: set[tuple[date, int]] = set()
     events = []
-    for row in service.store.upcoming_events(service.clock().date().isoformat()):
-        key = (row["day"], row["story_id"] or -row["item_id"])
+    for event in service.store.upcoming_events(service.clock().date()):
+        key = (event.day, event.story_id or -event.item_id)
         if key in seen:
             continue
         seen.add(key)
         events.append(
             UpcomingEvent(
-                date.fromisoformat(row["day"]),
-                row["text"],
-                row["item_id"],
-                row["title"],
-                row["link"],
-                row["story_id"],
+                event.day, event.text, event.item_id, event.title, event.link, event.story_id
             )
         )
     return events
 
 
-def actor_stats(service: Service, *, days: int | None = 7) -> list[ActorStat]:
+def actor_stats(service: Briefing, *, days: int | None = 7) -> list[ActorStat]:
     """Actors by mentions in relevant reports of the last ``days`` days, with their trend."""
     now = service.clock()
     gazetteer = service.analyser.gazetteer
@@ -164,21 +143,21 @@ def actor_stats(service: Service, *, days: int | None = 7) -> list[ActorStat]:
         previous: dict[str, int] | None = None
     else:
         start = now - timedelta(days=days)
-        current = service.store.actor_mentions(to_iso(start), None)
-        earlier = service.store.actor_mentions(to_iso(start - timedelta(days=days)), to_iso(start))
-        previous = {row["name"]: row["mentions"] for row in earlier}
+        current = service.store.actor_mentions(start, None)
+        earlier = service.store.actor_mentions(start - timedelta(days=days), start)
+        previous = {row.name: row.mentions for row in earlier}
     stats = []
     for row in current:
-        actor = gazetteer.actors.get(row["name"])
+        actor = gazetteer.actors.get(row.name)
         stats.append(
             ActorStat(
-                name=row["name"],
+                name=row.name,
                 kind=actor.kind if actor else "unknown",
                 role=actor.role_on(now.date()) if actor else None,
-                mentions=row["mentions"],
-                items=row["items"],
-                last_seen=row["last_seen"],
-                previous=None if previous is None else previous.get(row["name"], 0),
+                mentions=row.mentions,
+                items=row.items,
+                last_seen=row.last_seen,
+                previous=None if previous is None else previous.get(row.name, 0),
             )
         )
     return stats
@@ -195,7 +174,7 @@ class StoryBrief:
     sources: int
     link: str | None
     actors: tuple[str, ...]
-    last_published: str
+    last_published: datetime
 
 
 @dataclass(frozen=True)
@@ -205,7 +184,7 @@ class SourceReport:
     item: int
     title: str
     link: str | None
-    published: str
+    published: datetime
     feeds: tuple[str, ...]
 
 
@@ -237,7 +216,7 @@ class SearchHit:
     item: int
     title: str
     link: str | None
-    published: str
+    published: datetime
     story: int | None
     snippet: str
 
@@ -248,97 +227,115 @@ class SearchPage:
     hits: tuple[SearchHit, ...]
 
 
-def _brief(row: dict[str, Any]) -> StoryBrief:
+def brief(story: Story) -> StoryBrief:
+    """A stored story as lists show it."""
     return StoryBrief(
-        id=row["id"],
-        headline=row["headline"],
-        day=date.fromisoformat(row["day"]),
-        kind=row["kind"],
-        sources=row["sources"],
-        link=row["link"],
-        actors=tuple(json.loads(row["actors"] or "[]")),
-        last_published=row["last_published"],
+        id=story.id,
+        headline=story.headline,
+        day=story.day,
+        kind=story.kind,
+        sources=story.sources,
+        link=story.link,
+        actors=story.actors,
+        last_published=story.last_published,
     )
 
 
-def latest(service: Service, count: int = 5) -> list[StoryBrief]:
+def latest(service: Briefing, count: int = 5) -> list[StoryBrief]:
     """The newest relevant stories."""
-    rows = service.store.latest_stories(
+    stories = service.store.latest_stories(
         count, min_relevance=service.settings.analysis.relevance_threshold
     )
-    return [_brief(row) for row in rows]
+    return [brief(story) for story in stories]
 
 
-def story_detail(service: Service, story_id: int) -> StoryDetail | None:
+def story_detail(service: Briefing, story_id: int) -> StoryDetail | None:
     """A story with all its reports, or None when there is no such story."""
-    row = service.store.get_story(story_id)
-    if row is None:
+    story = service.store.get_story(story_id)
+    if story is None:
         return None
     reports = tuple(
-        SourceReport(
-            item=r["id"],
-            title=r["title"],
-            link=r["link"],
-            published=r["published_at"],
-            feeds=tuple(json.loads(r["feeds"] or "[]")),
-        )
+        SourceReport(item=r.id, title=r.title, link=r.link, published=r.published_at, feeds=r.feeds)
         for r in service.store.story_sources(story_id)
     )
-    return StoryDetail(_brief(row), reports)
+    return StoryDetail(brief(story), reports)
 
 
-def _iso_weeks(days: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
+def _iso_weeks(days: list[DayCount]) -> tuple[tuple[str, int], ...]:
     """Daily mention counts summed per ISO week ("2026-W08")."""
     weeks: dict[str, int] = {}
     for row in days:
-        year, week, _ = date.fromisoformat(row["day"]).isocalendar()
+        year, week, _ = row.day.isocalendar()
         key = f"{year}-W{week:02d}"
-        weeks[key] = weeks.get(key, 0) + row["mentions"]
+        weeks[key] = weeks.get(key, 0) + row.count
     return tuple(sorted(weeks.items()))
 
 
-def actor_profile(service: Service, query: str, *, weeks: int = 8) -> ActorProfile | None:
+def actor_profile(service: Briefing, query: str, *, weeks: int = 8) -> ActorProfile | None:
     """The best match for ``query`` among known actors (aliases and partial names work)."""
     matches = service.analyser.gazetteer.lookup(query)
     if not matches:
         return None
     actor = matches[0]
     now = service.clock()
-    since = to_iso(now - timedelta(weeks=weeks)) or ""
+    since = now - timedelta(weeks=weeks)
     return ActorProfile(
         name=actor.name,
         kind=actor.kind,
         role=actor.role_on(now.date()),
         aliases=tuple(alias for alias in actor.aliases if alias != actor.name)[:6],
         weekly=_iso_weeks(service.store.actor_daily_mentions(actor.name, since)),
-        stories=tuple(_brief(row) for row in service.store.actor_stories(actor.name, 5)),
-        alongside=tuple(
-            (row["name"], row["together"]) for row in service.store.co_actors(actor.name, 5)
-        ),
+        stories=tuple(brief(story) for story in service.store.actor_stories(actor.name, 5)),
+        alongside=tuple((row.name, row.count) for row in service.store.co_actors(actor.name, 5)),
     )
 
 
-def search(service: Service, words: list[str], *, page: int = 0, per_page: int = 5) -> SearchPage:
+def search(service: Briefing, words: list[str], *, page: int = 0, per_page: int = 5) -> SearchPage:
     """Full-text search over relevant reports, best first."""
     total, rows = service.store.search_items(words, limit=per_page, offset=page * per_page)
     hits = tuple(
         SearchHit(
-            item=row["id"],
-            title=row["title"],
-            link=row["link"],
-            published=row["published_at"],
-            story=row["story_id"],
-            snippet=row["snippet"] or "",
+            item=row.id,
+            title=row.title,
+            link=row.link,
+            published=row.published_at,
+            story=row.story_id,
+            snippet=row.snippet,
         )
         for row in rows
     )
     return SearchPage(total, hits)
 
 
-def stats(service: Service) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Stats:
     """Totals and the last poll cycle, for /stats."""
-    return {
-        **service.store.counts(),
-        "last_poll_at": service.store.get_state("last_poll_at"),
-        "last_poll": service.store.get_state("last_poll_summary"),
-    }
+
+    totals: Totals
+    last_poll_at: str | None
+    last_poll: str | None
+
+
+def stats(service: Briefing) -> Stats:
+    """Totals and the last poll cycle, for /stats."""
+    return Stats(
+        totals=service.store.counts(),
+        last_poll_at=service.store.get_state("last_poll_at"),
+        last_poll=service.store.get_state("last_poll_summary"),
+    )
+
+
+def feeds(service: Briefing) -> list[Feed]:
+    """Every feed with its health, by id."""
+    return service.store.list_feeds()
+
+
+def items(service: Briefing, *, days: int | None) -> list[ItemRecord]:
+    """Stored reports published in the last ``days`` days (all with None), newest first."""
+    since = None if days is None else service.clock() - timedelta(days=days)
+    return service.store.list_items(since=since)
+
+
+def candidates(service: Briefing, *, limit: int = 50) -> list[ActorCandidate]:
+    """Unknown names seen next to role words, most often seen first."""
+    return service.store.candidates(limit=limit)

@@ -11,12 +11,11 @@ writes on the caller's thread (the connection's) and groups in a worker thread.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from bot.analysis.timeline_grouping import DAY_WINDOW, StorySummary, regroup, timeline_entries
+from bot.analysis.timeline_grouping import DAY_WINDOW, regroup, timeline_entries
+from bot.core.records import StoredTimelineEntry, StorySummary
 from bot.storage.store import Store
 
 # Bump when the grouping rules change: stored timelines are then rebuilt.
@@ -31,7 +30,7 @@ class _Work:
     since: date | None  # None: the whole timeline
     changed: frozenset[date] | None
     changes_upto: int
-    rows: list[dict[str, Any]]  # story rows, turned into summaries off the event loop
+    stories: list[StorySummary]
     stored: dict[int, int]
     signature: str
     generation: str
@@ -42,51 +41,30 @@ def signature(threshold: float, day_window: int = DAY_WINDOW) -> str:
     return f"v{RULES_VERSION} window={day_window} threshold={threshold!r}"
 
 
-def _summary(row: dict[str, Any]) -> StorySummary:
-    return StorySummary(
-        id=row["id"],
-        headline=row["headline"],
-        day=date.fromisoformat(row["day"]),
-        kind=row["kind"],
-        sources=row["sources"],
-        size=row["size"],
-        actors=tuple(json.loads(row["actors"] or "[]")),
-        fingerprint=frozenset(json.loads(row["fingerprint"] or "[]")),
-        relevance=row["relevance"],
-    )
-
-
-def _valid_day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _pending(store: Store, threshold: float, day_window: int) -> _Work | None:
     wanted = signature(threshold, day_window)
     saved = store.get_state(_STATE_KEY)
-    upto, days = store.timeline_changes()
-    changed = {day for day in map(_valid_day, days) if day is not None}
+    changes = store.timeline_changes()
+    changed = set(changes.days)
     rebuild = saved != wanted
     if not rebuild and not changed:
         return None
     since = None if rebuild else min(changed) - timedelta(days=day_window)
-    rows = store.timeline_stories(since.isoformat() if since else None, min_relevance=threshold)
+    found = store.timeline_stories(since.isoformat() if since else None, min_relevance=threshold)
     return _Work(
         since=since,
         changed=None if rebuild else frozenset(changed),
-        changes_upto=upto,
-        rows=rows,
-        stored={row["id"]: row["timeline_anchor"] for row in rows if row["timeline_anchor"]},
+        changes_upto=changes.upto,
+        stories=[story.summary for story in found],
+        stored={story.summary.id: story.anchor for story in found if story.anchor},
         signature=wanted,
         generation=store.get_state("timeline_generation") or "0",
     )
 
 
-def _group(work: _Work, day_window: int) -> tuple[dict[int, int], list[dict[str, Any]]]:
-    """Pure: the new anchors and the entry rows from ``work.since`` on."""
-    stories = [_summary(row) for row in work.rows]
+def _group(work: _Work, day_window: int) -> tuple[dict[int, int], list[StoredTimelineEntry]]:
+    """Pure: the new anchors and the entries from ``work.since`` on."""
+    stories = work.stories
     anchors = regroup(stories, day_window=day_window, stored=work.stored, changed=work.changed)
     days = {story.id: story.day for story in stories}
     rows = []
@@ -94,24 +72,19 @@ def _group(work: _Work, day_window: int) -> tuple[dict[int, int], list[dict[str,
         if anchor not in days or (work.since is not None and days[anchor] < work.since):
             continue  # a group begun earlier, with all its stories earlier: left as stored
         rows.append(
-            {
-                "anchor": anchor,
-                "anchor_day": days[anchor].isoformat(),
-                "last_day": max(days[story] for story in entry.stories).isoformat(),
-                "story": entry.story,
-                "day": entry.day.isoformat(),
-                "headline": entry.headline,
-                "kind": entry.kind,
-                "sources": entry.sources,
-                "reports": entry.reports,
-                "stories": json.dumps(entry.stories),
-                "actors": json.dumps(entry.actors, ensure_ascii=False),
-            }
+            StoredTimelineEntry(
+                anchor=anchor,
+                anchor_day=days[anchor],
+                last_day=max(days[story] for story in entry.stories),
+                entry=entry,
+            )
         )
     return anchors, rows
 
 
-def _save(store: Store, work: _Work, anchors: dict[int, int], rows: list[dict]) -> bool:
+def _save(
+    store: Store, work: _Work, anchors: dict[int, int], rows: list[StoredTimelineEntry]
+) -> bool:
     with store.transaction():
         # Another refresh (here or in another process) saved since this one read: its result
         # stands and this one is dropped; the changes it would have cleared stay marked.

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.runtime import open_service
-from bot.briefing import reading as briefing
+from bot.briefing import reading
 from bot.cli.feeds import positive_days
 from bot.core.config import Settings
+from bot.core.timeutil import to_iso
 
 
 def _window(parser: argparse.ArgumentParser, default: int) -> None:
@@ -63,7 +64,7 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     days = None if args.all else args.days
     with open_service(settings) as service:
         if args.upcoming:
-            events = briefing.upcoming(service)
+            events = reading.upcoming(service)
             if args.json:
                 _print_json(
                     [
@@ -83,8 +84,8 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
             for e in [] if args.json else events:
                 print(f"{e.day}  {e.text}  — {e.title}")
             return 0
-        entries = briefing.timeline(service, days=days, newest_first=not args.oldest_first)
-        items = briefing.entry_items(service, entries) if args.json else {}
+        entries = reading.timeline(service, days=days, newest_first=not args.oldest_first)
+        items = reading.entry_items(service, entries) if args.json else {}
     if args.json:
         _print_json(
             [
@@ -117,26 +118,26 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
     days = None if args.all else args.days
     with open_service(settings) as service:
         if args.candidates:
-            rows = service.store.candidates()
+            found = reading.candidates(service)
             if args.json:
                 _print_json(
                     [
                         {
-                            "name": r["name"],
-                            "cue": r["cue"],
-                            "mentions": r["mentions"],
-                            "context": r["context"],
-                            "last_seen": r["last_seen"],
+                            "name": c.name,
+                            "cue": c.cue,
+                            "mentions": c.mentions,
+                            "context": c.context,
+                            "last_seen": to_iso(c.last_seen),
                         }
-                        for r in rows
+                        for c in found
                     ]
                 )
-            elif not rows:
+            elif not found:
                 print("No actor candidates.")
-            for r in [] if args.json else rows:
-                print(f"{r['mentions']:>4}  {r['name']}  (after “{r['cue']}”)")
+            for c in [] if args.json else found:
+                print(f"{c.mentions:>4}  {c.name}  (after “{c.cue}”)")
             return 0
-        stats = briefing.actor_stats(service, days=days)
+        stats = reading.actor_stats(service, days=days)
     if args.json:
         _print_json(
             [
@@ -146,7 +147,7 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
                     "role": s.role,
                     "mentions": s.mentions,
                     "items": s.items,
-                    "last_seen": s.last_seen,
+                    "last_seen": to_iso(s.last_seen),
                     "trend": s.trend,
                     "previous_mentions": s.previous,
                 }
@@ -213,9 +214,8 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_reanalyse(args: argparse.Namespace, settings: Settings) -> int:
     with open_service(settings) as service:
-        ids = service.store.all_item_ids()
-        service.pipeline().analyse_ids_sync(ids)
-    print(f"analysed {len(ids)} items")
+        count = service.reanalyse()
+    print(f"analysed {count} items")
     return 0
 
 

@@ -6,24 +6,17 @@ import argparse
 import csv
 import io
 import json
-import sqlite3
 import sys
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.app.runtime import open_service
+from bot.briefing import reading
 from bot.cli.feeds import CommandError, item_json
 from bot.core.config import Settings, parse_duration
 from bot.core.integers import whole
-from bot.core.timeutil import from_iso, utcnow
-
-# `briefbot health` exit codes (2 stays "bad usage or config", as for every command).
-HEALTHY = 0
-DATABASE_UNUSABLE = 3
-POLL_STALE = 4
-SCHEMA_NOT_CURRENT = 5
+from bot.core.timeutil import utcnow
 
 HEALTH_EPILOG = """exit codes:
   0  healthy (one line on stdout says why)
@@ -135,84 +128,9 @@ def cmd_chart(args: argparse.Namespace, settings: Settings) -> int:
 # --- health -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Health:
-    """The verdict of `briefbot health`: an exit code and one line saying why."""
-
-    code: int
-    message: str
-
-
-def _ago(delta: timedelta) -> str:
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 120:
-        return f"{seconds} s ago"
-    if seconds < 7200:
-        return f"{seconds // 60} min ago"
-    return f"{seconds / 3600:.1f} h ago"
-
-
-def check_health(
-    path: Path, now: datetime, *, max_age: timedelta, grace: timedelta = timedelta(minutes=10)
-) -> Health:
-    """Check the database at ``path`` and the poll loop's heartbeat (state ``last_poll_at``).
-
-    Never creates or migrates anything. Healthy when the last poll cycle is younger than
-    ``max_age``; also when no active feed has been due for longer than ``max_age`` (nothing to
-    poll), or the database is younger than ``grace`` (a fresh bot before its first cycle).
-    """
-    from bot.storage.db import DatabaseUnusable, open_database
-    from bot.storage.migrations import migrations
-    from bot.storage.store import Store
-
-    if not path.is_file():
-        return Health(DATABASE_UNUSABLE, f"database not found: {path} (has the bot started?)")
-    try:
-        store = Store(open_database(path, migrate=False))
-    except (sqlite3.Error, DatabaseUnusable) as error:
-        return Health(DATABASE_UNUSABLE, f"database unusable: {path}: {error}")
-    try:
-        applied = migrations.applied(store.db)
-        pending = [migration.name for migration in migrations.pending(store.db)]
-        if pending:
-            return Health(
-                SCHEMA_NOT_CURRENT,
-                f"{len(pending)} migration(s) pending ({', '.join(pending)}): "
-                "the running bot is older than this code, or has not started",
-            )
-        last_poll = from_iso(store.get_state("last_poll_at") or None)
-        cutoff = now - max_age
-        if last_poll is not None and last_poll >= cutoff:
-            return Health(HEALTHY, f"healthy: last poll cycle {_ago(now - last_poll)}")
-        last = "never" if last_poll is None else _ago(now - last_poll)
-        overdue = store.due_feeds(cutoff)
-        if not overdue:
-            return Health(
-                HEALTHY, f"healthy: no feed was due in the last {_span(max_age)} (last poll {last})"
-            )
-        created = from_iso(applied[0].applied_at) if applied else None
-        if created is not None and now - created < grace:
-            return Health(HEALTHY, f"healthy: starting (database created {_ago(now - created)})")
-        return Health(
-            POLL_STALE,
-            f"no poll cycle in the last {_span(max_age)} (last: {last}); "
-            f"{len(overdue)} feed(s) overdue",
-        )
-    except sqlite3.Error as error:
-        return Health(DATABASE_UNUSABLE, f"database unusable: {path}: {error}")
-    finally:
-        store.close()
-
-
-def _span(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86_400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing.health import check_health
+
     verdict = check_health(settings.storage.path, utcnow(), max_age=args.max_age, grace=args.grace)
     print(verdict.message)
     return verdict.code
@@ -241,8 +159,8 @@ def items_csv(items: list[dict[str, Any]]) -> str:
 
 def cmd_export_items(args: argparse.Namespace, settings: Settings) -> int:
     with open_service(settings) as service:
-        since = None if args.all else service.clock() - timedelta(days=args.days)
-        items = [item_json(row) for row in service.store.list_items(since=since)]
+        days = None if args.all else args.days
+        items = [item_json(record) for record in reading.items(service, days=days)]
     if args.format == "csv":
         text = items_csv(items)
     else:

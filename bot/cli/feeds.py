@@ -6,16 +6,17 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.app import feedadmin
 from bot.app.runtime import open_service
 from bot.app.service import Service
+from bot.briefing import reading
 from bot.core.config import Settings
 from bot.core.integers import whole
 from bot.core.models import Feed
+from bot.core.records import ItemRecord
 from bot.core.timeutil import to_iso
 from bot.ingest.fetch import Fetcher
 
@@ -152,7 +153,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
 
 def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
     with open_service(settings) as service:
-        feeds = service.store.list_feeds()
+        feeds = reading.feeds(service)
     if args.json:
         print(json.dumps([feed_json(feed) for feed in feeds], ensure_ascii=False, indent=2))
         return 0
@@ -227,31 +228,30 @@ def cmd_feeds_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def item_json(row: dict[str, Any]) -> dict[str, Any]:
-    """An item row as a JSON object (stable field names)."""
+def item_json(item: ItemRecord) -> dict[str, Any]:
+    """A stored item as a JSON object (stable field names)."""
     return {
-        "id": row["id"],
-        "title": row["title"],
-        "link": row["link"],
-        "published": row["published_at"],
-        "feeds": json.loads(row["feeds"] or "[]"),
-        "author": row["author"],
-        "language": row["language"],
-        "first_seen": row["first_seen_at"],
-        "updated": row["updated_at"],
-        "relevance": row["relevance"],
-        "relevant": bool(row["relevant"]),
-        "actors": json.loads(row["actors"] or "[]"),
-        "story": row["story_id"],
-        "event_date": row["event_date"],
+        "id": item.id,
+        "title": item.title,
+        "link": item.link,
+        "published": to_iso(item.published_at),
+        "feeds": list(item.feeds),
+        "author": item.author,
+        "language": item.language,
+        "first_seen": to_iso(item.first_seen_at),
+        "updated": to_iso(item.updated_at),
+        "relevance": item.relevance,
+        "relevant": item.relevant,
+        "actors": list(item.actors),
+        "story": item.story_id,
+        "event_date": item.event_date.isoformat() if item.event_date else None,
     }
 
 
 def cmd_items(args: argparse.Namespace, settings: Settings) -> int:
     with open_service(settings) as service:
-        since = None if args.all else service.clock() - timedelta(days=args.days)
-        rows = service.store.list_items(since=since)
-    items = [item_json(row) for row in rows]
+        records = reading.items(service, days=None if args.all else args.days)
+    items = [item_json(record) for record in records]
     if args.json:
         print(json.dumps(items, ensure_ascii=False, indent=2))
         return 0

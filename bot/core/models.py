@@ -97,3 +97,24 @@ class Entry:
     canonical_link: str | None = None
     author: str | None = None
     language: str | None = None
+
+
+@dataclass(frozen=True)
+class KnownEntry:
+    """What the store already holds for an entry key of this feed."""
+
+    item_id: int
+    content_hash: str
+    update_count: int
+
+
+@dataclass(frozen=True)
+class IngestPlan:
+    """The writes one feed's poll needs. Applied by the store in one transaction."""
+
+    new: tuple[Entry, ...] = ()
+    changed: tuple[tuple[int, Entry], ...] = ()
+    linked: tuple[tuple[int, Entry], ...] = ()
+    unchanged: int = 0
+    frozen: int = 0
+    duplicates_in_feed: int = 0

@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from bot.core.models import Entry
+from bot.core.models import Entry, IngestPlan, KnownEntry
 
 # An item is updated in place at most this many times, so feeds that rewrite every entry on each
 # poll cannot churn the database (or re-trigger analysis) forever.
 MAX_UPDATES_PER_ITEM = 5
-
-
-@dataclass(frozen=True)
-class KnownEntry:
-    """What the store already holds for an entry key of this feed."""
-
-    item_id: int
-    content_hash: str
-    update_count: int
-
-
-@dataclass(frozen=True)
-class IngestPlan:
-    """The writes one feed's poll needs. Applied by the store in one transaction."""
-
-    new: tuple[Entry, ...] = ()
-    changed: tuple[tuple[int, Entry], ...] = ()
-    linked: tuple[tuple[int, Entry], ...] = ()
-    unchanged: int = 0
-    frozen: int = 0
-    duplicates_in_feed: int = 0
 
 
 def unique_entries(entries: Iterable[Entry]) -> tuple[list[Entry], int]:

@@ -50,3 +50,7 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     pending = [migration.name for migration in migrations.pending(db)]
     migrations.apply(db)
     return pending
+
+
+# What the database layer raises when SQLite itself fails (disk full, corrupt file, locked).
+StorageError = sqlite3.Error

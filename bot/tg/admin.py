@@ -9,15 +9,14 @@ from telegram.ext import ContextTypes
 
 from bot.analysis.actors import KINDS
 from bot.app import feedadmin
-from bot.briefing import reading as briefing
+from bot.briefing import chat_state, reading
 from bot.core.integers import whole
 from bot.tg import render
-from bot.tg.handlers import Usage, command, reply, service_of, tr_of
+from bot.tg.context import Usage, reply, service_of, tr_of
 
 log = logging.getLogger(__name__)
 
 
-@command("addfeed")
 async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addfeed URL [name]: fetch and parse now; add only a reachable, usable feed."""
     if not context.args:
@@ -35,7 +34,7 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             tr("addfeed.refused", reason=render.escape(error, 300))
         )
         return
-    relevant = service.store.count_relevant(list(added.outcome.new_ids))
+    relevant = added.relevant
     feed = added.feed
     log.info("admin %s added feed %s", update.effective_user.id, feed.id)
     await update.effective_message.reply_text(
@@ -60,13 +59,11 @@ async def _feed_action(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
     )
 
 
-@command("removefeed")
 async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/removefeed ID|URL."""
     await _feed_action(update, context, feedadmin.remove_feed, "feed.removed")
 
 
-@command("pausefeed")
 async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pausefeed ID|URL."""
     await _feed_action(
@@ -74,7 +71,6 @@ async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-@command("resumefeed")
 async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/resumefeed ID|URL."""
     await _feed_action(
@@ -82,21 +78,18 @@ async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
-@command("feeds")
 async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feeds: health of every feed."""
-    feeds = service_of(context).store.list_feeds()
+    feeds = reading.feeds(service_of(context))
     await reply(update, render.feeds_admin_blocks(tr_of(update, context), feeds))
 
 
-@command("candidates")
 async def candidates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/candidates: unknown names seen next to role words."""
-    rows = service_of(context).store.candidates(limit=30)
+    rows = reading.candidates(service_of(context), limit=30)
     await reply(update, render.candidates_blocks(tr_of(update, context), rows))
 
 
-@command("addactor")
 async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addactor NAME [kind]: accept a candidate; later reports are matched against it."""
     args = list(context.args)
@@ -117,14 +110,13 @@ async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-@command("addadmin")
 async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addadmin USER_ID."""
     user_id = whole(context.args[0], 15) if len(context.args) == 1 else None
     if not user_id:
         raise Usage("arg.user_id")
     service = service_of(context)
-    added = service.store.add_admin(user_id, update.effective_user.id, service.clock())
+    added = chat_state.add_admin(service, user_id, update.effective_user.id)
     log.info("admin %s made %s an admin", update.effective_user.id, user_id)
     tr = tr_of(update, context)
     await update.effective_message.reply_text(
@@ -132,8 +124,7 @@ async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-@command("stats")
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats."""
-    totals = briefing.stats(service_of(context))
+    totals = reading.stats(service_of(context))
     await update.effective_message.reply_text(render.stats_text(tr_of(update, context), totals))

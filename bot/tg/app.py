@@ -22,38 +22,12 @@ from telegram.ext import (
 
 from bot.app.service import Service
 from bot.core.i18n import DEFAULT, LANGUAGES, translator
-from bot.tg import admin, chart, handlers, jobs, subscribe
-from bot.tg.commands import COMMANDS, commands_for
+from bot.tg import handlers, jobs, subscribe
+from bot.tg.commands import BY_NAME, COMMANDS, commands_for
+from bot.tg.context import tr_of
+from bot.tg.guard import guarded
 
 log = logging.getLogger(__name__)
-
-HANDLERS = {
-    "start": handlers.start,
-    "help": handlers.help_command,
-    "latest": handlers.latest,
-    "timeline": handlers.timeline,
-    "actors": handlers.actors,
-    "actor": handlers.actor,
-    "story": handlers.story,
-    "search": handlers.search,
-    "upcoming": handlers.upcoming,
-    "sources": handlers.sources,
-    "chart": chart.chart,
-    "subscribe": subscribe.subscribe,
-    "unsubscribe": subscribe.unsubscribe,
-    "settings": subscribe.settings,
-    "digest": subscribe.digest_now,
-    "language": handlers.language,
-    "addfeed": admin.addfeed,
-    "removefeed": admin.removefeed,
-    "pausefeed": admin.pausefeed,
-    "resumefeed": admin.resumefeed,
-    "feeds": admin.feeds,
-    "candidates": admin.candidates,
-    "addactor": admin.addactor,
-    "addadmin": admin.addadmin,
-    "stats": admin.stats,
-}
 
 
 def file_base_url(base_url: str) -> str:
@@ -89,12 +63,12 @@ def build_application(service: Service) -> Application:
     application = builder.build()
     application.bot_data["service"] = service
     application.bot_data["callback_handlers"] = subscribe.CALLBACKS
-    missing = {spec.name for spec in COMMANDS} - set(HANDLERS)
-    assert not missing, f"commands without a handler: {missing}"
-    for name, handler in HANDLERS.items():
-        application.add_handler(CommandHandler(name, handler))
+    for spec in COMMANDS:
+        application.add_handler(CommandHandler(spec.name, guarded(spec)))
     application.add_handler(
-        MessageHandler(filters.Regex(r"^/story_\d+(@\w+)?$"), handlers.story_link)
+        MessageHandler(
+            filters.Regex(r"^/story_\d+(@\w+)?$"), guarded(BY_NAME["story"], handlers.story_link)
+        )
     )
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown))
@@ -140,7 +114,7 @@ def _telegram_unreachable(error: BaseException | None) -> bool:
 async def _say_it_failed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell the user their request failed, so a crash never looks like a bot that ignores them."""
     try:
-        tr = handlers.tr_of(update, context)
+        tr = tr_of(update, context)
     except Exception:  # the store itself may be what failed
         tr = translator(None)
     try:

@@ -13,7 +13,7 @@ from bot.briefing import chart_drawing as charts
 from bot.briefing.chart_data import DEFAULT_DAYS, ChartData, chart_data
 from bot.core.i18n import Translator, translator
 from bot.tg import render
-from bot.tg.handlers import command, int_arg, service_of, tr_of
+from bot.tg.context import int_arg, service_of, tr_of
 
 MAX_DAYS = 90
 # matplotlib does not promise thread safety: draw one chart at a time
@@ -45,7 +45,6 @@ def caption(data: ChartData, tr: Translator | None = None) -> str:
     return "\n".join(lines)
 
 
-@command("chart")
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart [days]."""
     days = int_arg(context.args, default=DEFAULT_DAYS, low=1, high=MAX_DAYS, what="word.days")

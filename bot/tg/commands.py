@@ -1,50 +1,59 @@
-"""The bot's command table: name, usage, one-line description, and who may use it."""
+"""The bot's one command table: name, who may use it, its handler, usage and example.
+
+The one-line help of each command is the message ``cmd.<name>`` of :mod:`bot.core.i18n`, so
+that /help and the command menu speak the reader's language.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.tg import admin, chart, handlers, subscribe
+from bot.tg.context import Handler
+
 
 @dataclass(frozen=True)
-class CommandSpec:
+class Command:
+    """One chat command."""
+
     name: str
-    description: str
+    handler: Handler
     usage: str = ""
     example: str = ""
     admin_only: bool = False
 
 
-COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("start", "What this bot does and how to subscribe"),
-    CommandSpec("help", "The commands you can use"),
-    CommandSpec("latest", "The newest relevant stories", "[n]", "/latest 10"),
-    CommandSpec("timeline", "What happened when, newest first", "[days|all]", "/timeline 14"),
-    CommandSpec("actors", "Who is involved, with trends", "[days]", "/actors 30"),
-    CommandSpec("actor", "One actor: role, mentions, stories", "NAME", "/actor Zelensky"),
-    CommandSpec("story", "One story with every source", "ID", "/story 12"),
-    CommandSpec("search", "Search relevant reports", "WORDS", "/search reassurance force"),
-    CommandSpec("upcoming", "Announced meetings and deadlines"),
-    CommandSpec("sources", "The feeds in use and their health"),
-    CommandSpec("chart", "A picture of the last days", "[days]", "/chart 14"),
-    CommandSpec("subscribe", "Daily digest at your time", "[HH:MM] [Area/City]", "/subscribe 08:00 Europe/Kyiv"),
-    CommandSpec("unsubscribe", "Stop the daily digest"),
-    CommandSpec("settings", "Digest time, zone, days, alerts"),
-    CommandSpec("digest", "The digest you would get now"),
-    CommandSpec("language", "Choose English or Ukrainian", "[en|uk]", "/language uk"),
-    CommandSpec("addfeed", "Add a feed (fetched and checked now)", "URL [name]", "/addfeed https://example.org/rss Example", admin_only=True),
-    CommandSpec("removefeed", "Remove a feed", "ID|URL", "/removefeed 3", admin_only=True),
-    CommandSpec("pausefeed", "Stop polling a feed", "ID|URL", "/pausefeed 3", admin_only=True),
-    CommandSpec("resumefeed", "Poll a paused feed again", "ID|URL", "/resumefeed 3", admin_only=True),
-    CommandSpec("feeds", "Feed health: successes, errors, next check", admin_only=True),
-    CommandSpec("candidates", "Unknown names seen next to role words", admin_only=True),
-    CommandSpec("addactor", "Accept a candidate as an actor", "NAME [person|state|organization]", "/addactor Jane Doe person", admin_only=True),
-    CommandSpec("addadmin", "Make a user an admin", "USER_ID", "/addadmin 123456789", admin_only=True),
-    CommandSpec("stats", "Items, stories, subscribers, last poll", admin_only=True),
+COMMANDS: tuple[Command, ...] = (
+    Command("start", handlers.start),
+    Command("help", handlers.help_command),
+    Command("latest", handlers.latest, "[n]", "/latest 10"),
+    Command("timeline", handlers.timeline, "[days|all]", "/timeline 14"),
+    Command("actors", handlers.actors, "[days]", "/actors 30"),
+    Command("actor", handlers.actor, "NAME", "/actor Zelensky"),
+    Command("story", handlers.story, "ID", "/story 12"),
+    Command("search", handlers.search, "WORDS", "/search reassurance force"),
+    Command("upcoming", handlers.upcoming),
+    Command("sources", handlers.sources),
+    Command("chart", chart.chart, "[days]", "/chart 14"),
+    Command("subscribe", subscribe.subscribe, "[HH:MM] [Area/City]", "/subscribe 08:00 Europe/Kyiv"),
+    Command("unsubscribe", subscribe.unsubscribe),
+    Command("settings", subscribe.settings),
+    Command("digest", subscribe.digest_now),
+    Command("language", handlers.language, "[en|uk]", "/language uk"),
+    Command("addfeed", admin.addfeed, "URL [name]", "/addfeed https://example.org/rss Example", admin_only=True),
+    Command("removefeed", admin.removefeed, "ID|URL", "/removefeed 3", admin_only=True),
+    Command("pausefeed", admin.pausefeed, "ID|URL", "/pausefeed 3", admin_only=True),
+    Command("resumefeed", admin.resumefeed, "ID|URL", "/resumefeed 3", admin_only=True),
+    Command("feeds", admin.feeds, admin_only=True),
+    Command("candidates", admin.candidates, admin_only=True),
+    Command("addactor", admin.addactor, "NAME [person|state|organization]", "/addactor Jane Doe person", admin_only=True),
+    Command("addadmin", admin.addadmin, "USER_ID", "/addadmin 123456789", admin_only=True),
+    Command("stats", admin.stats, admin_only=True),
 )  # fmt: skip
 
 BY_NAME = {spec.name: spec for spec in COMMANDS}
 
 
-def commands_for(is_admin: bool) -> list[CommandSpec]:
+def commands_for(is_admin: bool) -> list[Command]:
     """The commands a user may use: everyone's, plus the admin ones for admins."""
     return [spec for spec in COMMANDS if is_admin or not spec.admin_only]

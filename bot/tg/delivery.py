@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
@@ -21,9 +20,9 @@ from telegram.error import (
 from telegram.ext import Application
 
 from bot.app.service import Service
-from bot.briefing import digests
+from bot.briefing import deliveries, digests
+from bot.briefing.delivery_policy import SendOutcome
 from bot.core.i18n import Translator, translator
-from bot.core.timeutil import to_iso
 from bot.tg import render
 
 log = logging.getLogger(__name__)
@@ -32,22 +31,6 @@ log = logging.getLogger(__name__)
 NETWORK_RETRIES = 3
 NETWORK_BACKOFF = 1.0
 FAN_OUT = 32  # concurrent sends; the rate limiter keeps them within Telegram's limits
-# A digest Telegram keeps refusing is retried after 5, 10, 20, 40 minutes, then skipped.
-MAX_ATTEMPTS = 5
-RETRY_MINUTES = 5
-# Network errors and 5xx are retried at every tick (30 s) for about ten minutes first.
-MAX_TRANSIENT_ATTEMPTS = 20
-
-
-@dataclass(frozen=True)
-class SendOutcome:
-    """How sending one message (or a few parts) to one chat ended."""
-
-    status: str  # "sent" | "blocked" | "migrated" | "failed"
-    chat_id: int
-    new_chat_id: int | None = None
-    error: str | None = None
-    transient: bool = False  # network trouble or a server error: worth trying at the next tick
 
 
 async def send_parts(bot: Bot, chat_id: int, parts: list[str]) -> SendOutcome:
@@ -138,86 +121,23 @@ async def _deliver_one(
     bodies: dict[str, list[str]],
 ) -> str:
     sub, digest = item.subscription, item.digest
-    store = service.store
-    now = service.clock()
-    cursor = to_iso(digest.until)
-    next_due = to_iso(item.next_due_at)
-    delivery = store.begin_delivery(
-        sub.chat_id,
-        to_iso(item.due_at) or "",
-        (to_iso(digest.since), cursor or ""),
-        digest.key(),
-        now,
-    )
+    attempt = deliveries.begin(service, item)
     if digest.is_empty() and sub.skip_empty:
-        store.finish_delivery(
-            delivery, sub.chat_id, status="skipped", now=now, cursor=cursor, next_due_at=next_due
-        )
+        deliveries.skip(service, attempt)
         return "skipped"
     tr = translator(sub.language)
     key = f"{digest.key()}:{tr.lang}"
     if key not in bodies:
         bodies[key] = render.digest_body(tr, digest)
-    local_day = _local_day(now, sub.timezone)
+    local_day = _local_day(service.clock(), sub.timezone)
     parts = render.split_message([render.digest_header(tr, local_day), *bodies[key]])
     outcome = await send_parts(application.bot, sub.chat_id, parts)
     if outcome.status == "migrated" and outcome.new_chat_id:
-        log.info("chat %s migrated to %s", sub.chat_id, outcome.new_chat_id)
-        store.move_subscriber(sub.chat_id, outcome.new_chat_id)
+        deliveries.chat_migrated(service, sub.chat_id, outcome.new_chat_id)
         outcome = await send_parts(application.bot, outcome.new_chat_id, parts)
-    chat_id = outcome.chat_id
     if outcome.status == "sent" and sub.weekly_chart and local_day.weekday() == 0:
         await _send_week_chart(application, service, outcome.chat_id, tr)
-    if outcome.status == "sent":
-        store.finish_delivery(
-            delivery,
-            chat_id,
-            status="sent",
-            now=service.clock(),
-            cursor=cursor,
-            next_due_at=next_due,
-        )
-        return "sent"
-    if outcome.status == "blocked":
-        log.info("chat %s blocked the bot or is gone; unsubscribing it", chat_id)
-        digests.deactivate(service, chat_id)
-        store.finish_delivery(
-            delivery,
-            chat_id,
-            status="blocked",
-            now=now,
-            cursor=None,
-            next_due_at=None,
-            error=outcome.error,
-        )
-        return "blocked"
-    attempts = store.delivery_attempts(delivery) + 1
-    if outcome.transient and attempts < MAX_TRANSIENT_ATTEMPTS:
-        log.warning("digest to chat %s failed this round (%s); next tick", chat_id, outcome.error)
-        store.postpone_delivery(
-            delivery, chat_id, error=outcome.error, retry_at=to_iso(item.due_at)
-        )
-        return "failed"
-    if attempts >= MAX_ATTEMPTS:
-        # Give this slot up; the cursor stays, so the next digest carries these stories.
-        log.warning("digest to chat %s failed %d times; skipping this one", chat_id, attempts)
-        store.finish_delivery(
-            delivery,
-            chat_id,
-            status="failed",
-            now=now,
-            cursor=None,
-            next_due_at=None,
-            error=outcome.error,
-        )
-        store.save_subscriber(chat_id, {"next_due_at": next_due}, now)
-        return "failed"
-    retry_at = now + timedelta(minutes=RETRY_MINUTES * 2 ** (attempts - 1))
-    log.warning(
-        "digest to chat %s failed (%s); retrying at %s", chat_id, outcome.error, to_iso(retry_at)
-    )
-    store.postpone_delivery(delivery, chat_id, error=outcome.error, retry_at=to_iso(retry_at))
-    return "failed"
+    return deliveries.record(service, attempt, outcome)
 
 
 async def _send_week_chart(
@@ -244,7 +164,7 @@ async def _send_week_chart(
         log.warning("weekly chart for chat %s not sent: %s", chat_id, error)
 
 
-def _local_day(now: datetime, zone: str):
+def _local_day(now: datetime, zone: str) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
 
 
@@ -253,18 +173,13 @@ async def send_breaking_alerts(application: Application) -> int:
     service = service_of(application)
     sent = 0
     for sub, story in digests.breaking_alerts(service):
-        # Marked first so a crash during the send cannot repeat it; unmarked again on failure.
-        if not service.store.mark_alert_sent(sub.chat_id, story.id, service.clock()):
+        if not deliveries.claim_alert(service, sub.chat_id, story.id):
             continue
         parts = [render.alert_text(translator(sub.language), story)]
         outcome = await send_parts(application.bot, sub.chat_id, parts)
         if outcome.status == "migrated" and outcome.new_chat_id:
-            service.store.move_subscriber(sub.chat_id, outcome.new_chat_id)
-            service.store.mark_alert_sent(outcome.new_chat_id, story.id, service.clock())
+            deliveries.alert_migrated(service, sub.chat_id, outcome.new_chat_id, story.id)
             outcome = await send_parts(application.bot, outcome.new_chat_id, parts)
-        if outcome.status == "blocked":
-            digests.deactivate(service, outcome.chat_id)
-        elif outcome.status != "sent":
-            service.store.forget_alert(outcome.chat_id, story.id)
+        deliveries.alert_outcome(service, story.id, outcome)
         sent += outcome.status == "sent"
     return sent

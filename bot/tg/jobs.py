@@ -8,6 +8,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.app.service import Service
+from bot.briefing import chat_state
 from bot.core.i18n import translator
 from bot.ingest.cycle import FeedNotice
 from bot.ingest.fetch import Fetcher
@@ -71,7 +72,7 @@ async def notify_admins(application: Application, notice: FeedNotice) -> None:
     """Send a plain-text notice to every admin in their language; failures are only logged."""
     service = service_of(application)
     for admin_id in sorted(service.admin_ids()):
-        tr = translator(service.store.language_of(admin_id))
+        tr = translator(chat_state.language_of(service, admin_id))
         if notice.kind == "recovered":
             text = tr("notice.recovered", feed=notice.feed)
         else:

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.analysis.timeline_grouping import TimelineEntry
 from bot.briefing.digest_selection import ActorTrend, Digest
@@ -13,14 +14,18 @@ from bot.briefing.reading import (
     ActorProfile,
     ActorStat,
     SearchPage,
+    Stats,
     StoryBrief,
     StoryDetail,
     UpcomingEvent,
 )
 from bot.core.i18n import MESSAGES, Translator
 from bot.core.models import Feed
+from bot.core.records import ActorCandidate
 from bot.core.timeutil import to_iso
-from bot.tg.commands import CommandSpec
+
+if TYPE_CHECKING:
+    from bot.tg.commands import Command
 
 MESSAGE_LIMIT = 4096
 HEADLINE_MAX = 220
@@ -108,10 +113,10 @@ def start_text(tr: Translator, first_name: str | None) -> str:
     return f"{hello} {tr('start.body')}"
 
 
-def help_text(tr: Translator, commands: list[CommandSpec], is_admin: bool) -> str:
+def help_text(tr: Translator, commands: list[Command], is_admin: bool) -> str:
     """The /help reply: one line per command this user may use."""
 
-    def line(spec: CommandSpec) -> str:
+    def line(spec: Command) -> str:
         usage = f" {escape(spec.usage)}" if spec.usage else ""
         return f"/{spec.name}{usage} — {escape(tr(f'cmd.{spec.name}'))}"
 
@@ -122,7 +127,7 @@ def help_text(tr: Translator, commands: list[CommandSpec], is_admin: bool) -> st
     return "\n".join(lines)
 
 
-def usage_text(tr: Translator, spec: CommandSpec, problem: str | None = None) -> str:
+def usage_text(tr: Translator, spec: Command, problem: str | None = None) -> str:
     """A one-line usage answer for bad arguments."""
     prefix = f"{escape(problem)}. " if problem else ""
     example = (
@@ -227,7 +232,9 @@ def story_blocks(tr: Translator, detail: StoryDetail) -> list[str]:
     blocks = [head]
     for report in detail.reports:
         feeds = ", ".join(escape(feed, 60) for feed in report.feeds) or tr("story.unknown_source")
-        blocks.append(f"• {feeds}: {link(report.link, report.title)} ({report.published[:10]})")
+        blocks.append(
+            f"• {feeds}: {link(report.link, report.title)} ({report.published.date().isoformat()})"
+        )
     return blocks
 
 
@@ -257,7 +264,7 @@ def search_blocks(
     for hit in page.hits:
         story = f" · /story_{hit.story}" if hit.story else ""
         blocks.append(
-            f"<b>{link(hit.link, hit.title)}</b> ({hit.published[:10]}{story})\n"
+            f"<b>{link(hit.link, hit.title)}</b> ({hit.published.date().isoformat()}{story})\n"
             f"{highlight(hit.snippet)}"
         )
     return blocks
@@ -316,35 +323,36 @@ def feeds_admin_blocks(tr: Translator, feeds: Sequence[Feed]) -> list[str]:
     return blocks
 
 
-def stats_text(tr: Translator, stats: dict) -> str:
+def stats_text(tr: Translator, stats: Stats) -> str:
     """/stats."""
-    poll = escape(stats["last_poll_at"] or tr("feeds.never"))
-    if stats.get("last_poll"):
-        poll += f" — {escape(stats['last_poll'])}"
+    poll = escape(stats.last_poll_at or tr("feeds.never"))
+    if stats.last_poll:
+        poll += f" — {escape(stats.last_poll)}"
+    totals = stats.totals
     return tr(
         "stats.text",
-        items=tr.number(stats["items"]),
-        relevant=tr.number(stats["relevant_items"]),
-        stories=tr.number(stats["stories"]),
-        feeds=stats["feeds"],
-        active=stats["active_feeds"],
-        subscribers=tr.number(stats["subscribers"]),
+        items=tr.number(totals.items),
+        relevant=tr.number(totals.relevant_items),
+        stories=tr.number(totals.stories),
+        feeds=totals.feeds,
+        active=totals.active_feeds,
+        subscribers=tr.number(totals.subscribers),
         poll=poll,
     )
 
 
-def candidates_blocks(tr: Translator, rows: Sequence[dict]) -> list[str]:
+def candidates_blocks(tr: Translator, found: Sequence[ActorCandidate]) -> list[str]:
     """/candidates."""
-    if not rows:
+    if not found:
         return [tr("candidates.empty")]
     lines = [f"<b>{tr('candidates.title')}</b>"]
-    for row in rows:
+    for candidate in found:
         lines.append(
             tr(
                 "candidates.line",
-                name=escape(row["name"], 80),
-                count=row["mentions"],
-                cue=escape(row["cue"], 40),
+                name=escape(candidate.name, 80),
+                count=candidate.mentions,
+                cue=escape(candidate.cue, 40),
             )
         )
     return ["\n".join(lines)]

@@ -11,7 +11,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.briefing import digests
+from bot.briefing import digests, subscriptions
 from bot.briefing.duetime import (
     DAILY,
     WEEKDAYS,
@@ -24,7 +24,7 @@ from bot.core.i18n import Translator
 from bot.core.integers import whole
 from bot.tg import render
 from bot.tg.callbacks import Callback, encode
-from bot.tg.handlers import Usage, _anonymous_admin, command, reply, service_of, tr_of
+from bot.tg.context import Usage, anonymous_admin, reply, service_of, tr_of
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def zones_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
-def settings_keyboard(tr: Translator, sub: digests.Subscription) -> InlineKeyboardMarkup:
+def settings_keyboard(tr: Translator, sub: subscriptions.Subscription) -> InlineKeyboardMarkup:
     days = ("button.weekdays", "wd") if sub.days == DAILY else ("button.every_day", "dl")
     alerts = "button.alerts_off" if sub.alerts else "button.alerts_on"
     empty = "button.empty_note" if sub.skip_empty else "button.empty_skip"
@@ -75,7 +75,7 @@ async def _may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
-    if service_of(context).is_admin(update.effective_user.id) or _anonymous_admin(update):
+    if service_of(context).is_admin(update.effective_user.id) or anonymous_admin(update):
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
@@ -108,7 +108,7 @@ async def _subscribe_chat(
 ) -> None:
     chat = update.effective_chat
     tr = tr_of(update, context)
-    sub = digests.subscribe(
+    sub = subscriptions.subscribe(
         service_of(context),
         chat.id,
         chat_type=chat.type,
@@ -123,7 +123,6 @@ async def _subscribe_chat(
     )
 
 
-@command("subscribe")
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe [HH:MM] [Area/City]; /subscribe @channel HH:MM Zone for bot admins."""
     args = list(context.args)
@@ -138,7 +137,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(args) > 2:
         raise Usage("arg.too_many")
     if not args:
-        existing = digests.get_subscription(service, update.effective_chat.id)
+        existing = subscriptions.get_subscription(service, update.effective_chat.id)
         intro = tr("sub.pick_time.again" if existing and existing.active else "sub.pick_time")
         await update.effective_message.reply_text(intro, reply_markup=times_keyboard())
         return
@@ -165,7 +164,7 @@ async def _subscribe_channel(
             tr("sub.unreachable", channel=render.escape(name), error=render.escape(error))
         )
         return
-    sub = digests.subscribe(
+    sub = subscriptions.subscribe(
         service, chat.id, chat_type="channel", title=chat.title, at=at, zone=zone, language=tr.lang
     )
     settings_text = render.subscription_text(tr, sub)
@@ -174,24 +173,22 @@ async def _subscribe_channel(
     )
 
 
-@command("unsubscribe")
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsubscribe."""
     tr = tr_of(update, context)
     if not await _may_manage(update, context):
         await update.effective_message.reply_text(tr("sub.group_admins_change"))
         return
-    if digests.unsubscribe(service_of(context), update.effective_chat.id):
+    if subscriptions.unsubscribe(service_of(context), update.effective_chat.id):
         await update.effective_message.reply_text(tr("sub.gone"))
     else:
         await update.effective_message.reply_text(tr("sub.not"))
 
 
-@command("settings")
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/settings: current digest settings with buttons to change them."""
     tr = tr_of(update, context)
-    sub = digests.get_subscription(service_of(context), update.effective_chat.id)
+    sub = subscriptions.get_subscription(service_of(context), update.effective_chat.id)
     if sub is None or not sub.active:
         await update.effective_message.reply_text(tr("sub.not_settings"))
         return
@@ -200,14 +197,13 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-@command("digest")
 async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest: the digest this chat would get now (nothing is marked as sent)."""
     service = service_of(context)
     tr = tr_of(update, context)
     chat_id = update.effective_chat.id
     digest = digests.digest_for_chat(service, chat_id)
-    sub = digests.get_subscription(service, chat_id)
+    sub = subscriptions.get_subscription(service, chat_id)
     zone = sub.timezone if sub else service.settings.digest.default_timezone
     header = render.digest_header(tr, service.clock().astimezone(ZoneInfo(zone)).date())
     await reply(update, [header, *render.digest_body(tr, digest)])
@@ -228,7 +224,7 @@ async def on_settings_button(
         await query.answer(tr("sub.group_admins_change"))
         return
     key, value = parsed.args
-    sub = digests.get_subscription(service, chat.id)
+    sub = subscriptions.get_subscription(service, chat.id)
     active = sub is not None and sub.active
     try:
         if key == "t":
@@ -240,14 +236,14 @@ async def on_settings_button(
                     tr("sub.pick_zone", time=at.strftime("%H:%M")), reply_markup=zones_keyboard()
                 )
                 return
-            sub = digests.update_settings(service, chat.id, at=at)
+            sub = subscriptions.update_settings(service, chat.id, at=at)
         elif key == "z":
             zones = common_zones()
             if whole(value, 3) is None or int(value) >= len(zones):
                 await query.answer(tr("expired"))
                 return
             if not active:
-                sub = digests.subscribe(
+                sub = subscriptions.subscribe(
                     service,
                     chat.id,
                     chat_type=chat.type,
@@ -257,7 +253,7 @@ async def on_settings_button(
                     language=tr.lang,
                 )
             else:
-                sub = digests.update_settings(service, chat.id, timezone=zones[int(value)])
+                sub = subscriptions.update_settings(service, chat.id, timezone=zones[int(value)])
         elif not active:
             await query.answer(tr("sub.first"))
             return
@@ -271,15 +267,15 @@ async def on_settings_button(
             await query.edit_message_text(tr(prompt), reply_markup=keyboard)
             return
         elif key == "dy" and value in ("wd", "dl"):
-            sub = digests.update_settings(
+            sub = subscriptions.update_settings(
                 service, chat.id, days=WEEKDAYS if value == "wd" else DAILY
             )
         elif key == "al" and value in ("0", "1"):
-            sub = digests.update_settings(service, chat.id, alerts=value == "1")
+            sub = subscriptions.update_settings(service, chat.id, alerts=value == "1")
         elif key == "sk" and value in ("0", "1"):
-            sub = digests.update_settings(service, chat.id, skip_empty=value == "1")
+            sub = subscriptions.update_settings(service, chat.id, skip_empty=value == "1")
         elif key == "wc" and value in ("0", "1"):
-            sub = digests.update_settings(service, chat.id, weekly_chart=value == "1")
+            sub = subscriptions.update_settings(service, chat.id, weekly_chart=value == "1")
         else:
             await query.answer(tr("expired"))
             return

@@ -1,0 +1,234 @@
+"""What the chat, the CLI and digests read: stories, actors, upcoming events, search, charts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bot.core.records import (
+    ActorDayCount,
+    ActorMentions,
+    DayCount,
+    NameCount,
+    ReportTime,
+    SearchRow,
+    Story,
+    StoryReport,
+    Totals,
+    UpcomingRecord,
+)
+from bot.core.timeutil import from_iso, to_iso
+from bot.storage import rows
+from bot.storage.base import StoreBase, marks
+
+
+class ReadingStore(StoreBase):
+    """Read-only queries over relevant reports and their stories."""
+
+    def latest_stories(self, limit: int, *, min_relevance: float) -> list[Story]:
+        """The stories with the newest reports."""
+        found = self._rows(
+            "SELECT * FROM stories WHERE size > 0 AND relevance >= ? "
+            "ORDER BY last_published DESC, id DESC LIMIT ?",
+            [min_relevance, limit],
+        )
+        return [rows.story(row) for row in found]
+
+    def get_story(self, story_id: int) -> Story | None:
+        """One non-empty story."""
+        row = self._one("SELECT * FROM stories WHERE id = ? AND size > 0", [story_id])
+        return rows.story(row) if row else None
+
+    def stories_created_between(
+        self, since: datetime | None, until: datetime, *, min_relevance: float
+    ) -> list[Story]:
+        """Stories that became relevant in (since, until]."""
+        where = "size > 0 AND relevance >= ? AND created_at <= ?"
+        params: list[Any] = [min_relevance, to_iso(until)]
+        if since:
+            where += " AND created_at > ?"
+            params.append(to_iso(since))
+        return [
+            rows.story(row) for row in self._rows(f"SELECT * FROM stories WHERE {where}", params)
+        ]
+
+    def story_sources(self, story_id: int) -> list[StoryReport]:
+        """Every report of a story with its feed's name and link, oldest first."""
+        found = self._rows(
+            "SELECT i.id, i.title, i.link, i.published_at, "
+            "(SELECT json_group_array(COALESCE(f.name, f.title, f.url)) FROM item_feeds x "
+            "JOIN feeds f ON f.id = x.feed_id WHERE x.item_id = i.id) AS feeds "
+            "FROM items i WHERE i.story_id = ? ORDER BY i.published_at, i.id",
+            [story_id],
+        )
+        return [rows.story_report(row) for row in found]
+
+    def story_report_times(self, since: datetime) -> list[ReportTime]:
+        """(story, feed name, published) for reports of stories that got a report since ``since``.
+
+        A report counts from its publication time, so a backlog fetched at once (after downtime,
+        an import or /addfeed) never looks like breaking news.
+        """
+        stamp = to_iso(since)
+        found = self._rows(
+            "SELECT i.story_id, COALESCE(f.name, f.title, f.url) AS source, i.published_at "
+            "FROM items i JOIN item_feeds x ON x.item_id = i.id JOIN feeds f ON f.id = x.feed_id "
+            "WHERE i.story_id IN (SELECT DISTINCT story_id FROM items WHERE relevant = 1 "
+            "AND first_seen_at >= ? AND published_at >= ? AND story_id IS NOT NULL)",
+            [stamp, stamp],
+        )
+        return [
+            ReportTime(row["story_id"], row["source"], rows.instant(row["published_at"]))
+            for row in found
+        ]
+
+    def upcoming_events(self, from_day: date) -> list[UpcomingRecord]:
+        """Announced future events on or after ``from_day`` from relevant items."""
+        found = self._rows(
+            "SELECT u.day, u.text, u.item_id, i.title, i.link, i.story_id FROM upcoming u "
+            "JOIN items i ON i.id = u.item_id WHERE u.day >= ? AND i.relevant = 1 "
+            "ORDER BY u.day, u.item_id",
+            [from_day.isoformat()],
+        )
+        return [
+            UpcomingRecord(
+                date.fromisoformat(row["day"]),
+                row["text"],
+                row["item_id"],
+                row["title"],
+                row["link"],
+                row["story_id"],
+            )
+            for row in found
+        ]
+
+    def actor_mentions(self, since: datetime | None, until: datetime | None) -> list[ActorMentions]:
+        """Per actor over relevant items published in [since, until): mentions, items, last seen."""
+        where = ["i.relevant = 1"]
+        params: list[Any] = []
+        if since:
+            where.append("i.published_at >= ?")
+            params.append(to_iso(since))
+        if until:
+            where.append("i.published_at < ?")
+            params.append(to_iso(until))
+        found = self._rows(
+            "SELECT a.actor AS name, SUM(a.mentions) AS mentions, COUNT(*) AS items, "
+            "MAX(i.published_at) AS last_seen FROM item_actors a JOIN items i ON i.id = a.item_id "
+            f"WHERE {' AND '.join(where)} GROUP BY a.actor ORDER BY mentions DESC, name",
+            params,
+        )
+        return [
+            ActorMentions(row["name"], row["mentions"], row["items"], from_iso(row["last_seen"]))
+            for row in found
+        ]
+
+    def actor_daily_mentions(self, name: str, since: datetime) -> list[DayCount]:
+        """Mentions of one actor in relevant reports per UTC day."""
+        found = self._rows(
+            "SELECT substr(i.published_at, 1, 10) AS day, SUM(a.mentions) AS mentions "
+            "FROM item_actors a JOIN items i ON i.id = a.item_id "
+            "WHERE a.actor = ? AND i.relevant = 1 AND i.published_at >= ? "
+            "GROUP BY day ORDER BY day",
+            [name, to_iso(since)],
+        )
+        return [DayCount(date.fromisoformat(row["day"]), row["mentions"]) for row in found]
+
+    def actor_stories(self, name: str, limit: int) -> list[Story]:
+        """The latest stories whose reports mention an actor."""
+        found = self._rows(
+            "SELECT s.* FROM stories s WHERE s.id IN (SELECT i.story_id FROM item_actors a "
+            "JOIN items i ON i.id = a.item_id WHERE a.actor = ? AND i.story_id IS NOT NULL) "
+            "ORDER BY s.last_published DESC LIMIT ?",
+            [name, limit],
+        )
+        return [rows.story(row) for row in found]
+
+    def co_actors(self, name: str, limit: int) -> list[NameCount]:
+        """Actors most often named in the same relevant reports as ``name``."""
+        found = self._rows(
+            "SELECT b.actor AS name, COUNT(*) AS together FROM item_actors a "
+            "JOIN item_actors b ON b.item_id = a.item_id AND b.actor != a.actor "
+            "JOIN items i ON i.id = a.item_id WHERE a.actor = ? AND i.relevant = 1 "
+            "GROUP BY b.actor ORDER BY together DESC, b.actor LIMIT ?",
+            [name, limit],
+        )
+        return [NameCount(row["name"], row["together"]) for row in found]
+
+    def counts(self) -> Totals:
+        """Totals for /stats."""
+        row = self._one(
+            "SELECT (SELECT COUNT(*) FROM items) AS items, "
+            "(SELECT COUNT(*) FROM items WHERE relevant = 1) AS relevant_items, "
+            "(SELECT COUNT(*) FROM stories WHERE size > 0) AS stories, "
+            "(SELECT COUNT(*) FROM feeds) AS feeds, "
+            "(SELECT COUNT(*) FROM feeds WHERE active = 1) AS active_feeds, "
+            "(SELECT COUNT(*) FROM subscribers WHERE active = 1) AS subscribers"
+        )
+        assert row is not None
+        return Totals(**row)
+
+    # --- search ------------------------------------------------------------------------------
+
+    def search_items(
+        self, words: list[str], *, limit: int, offset: int = 0
+    ) -> tuple[int, list[SearchRow]]:
+        """Relevant items matching every word (prefix match), best first, with a snippet.
+
+        The snippet marks matches with \x02 … \x03 so the renderer can escape, then highlight.
+        """
+        # FTS5's query parser stops at NUL and then reports an unterminated string.
+        phrases = [word.replace("\x00", "") for word in words]
+        phrases = [phrase for phrase in phrases if phrase.strip()]
+        if not phrases:
+            return 0, []
+        match = " ".join('"' + phrase.replace('"', '""') + '"*' for phrase in phrases)
+        total = int(
+            self._scalar(
+                # CROSS JOIN keeps FTS the outer loop; otherwise SQLite walks every relevant item
+                # and probes the index per row (16 ms instead of 0.1 ms for a rare word at 10k).
+                "SELECT COUNT(*) FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid "
+                "WHERE items_fts MATCH ? AND i.relevant = 1",
+                [match],
+            )
+        )
+        found = self._rows(
+            "SELECT i.id, i.title, i.link, i.published_at, i.story_id, "
+            "snippet(items_fts, -1, char(2), char(3), '…', 16) AS snippet "
+            "FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid "
+            "WHERE items_fts MATCH ? AND i.relevant = 1 "
+            "ORDER BY bm25(items_fts, 3.0, 1.0), i.published_at DESC LIMIT ? OFFSET ?",
+            [match, limit, offset],
+        )
+        return total, [rows.search_row(row) for row in found]
+
+    # --- charts ------------------------------------------------------------------------------
+
+    def relevant_reports_per_day(self, since: datetime, until: datetime) -> list[DayCount]:
+        """Relevant items per UTC publication day in [since, until)."""
+        found = self._rows(
+            "SELECT substr(published_at, 1, 10) AS day, COUNT(*) AS reports FROM items "
+            "WHERE relevant = 1 AND published_at >= ? AND published_at < ? "
+            "GROUP BY day ORDER BY day",
+            [to_iso(since), to_iso(until)],
+        )
+        return [DayCount(date.fromisoformat(row["day"]), row["reports"]) for row in found]
+
+    def actor_mentions_per_day(
+        self, names: list[str], since: datetime, until: datetime
+    ) -> list[ActorDayCount]:
+        """Mentions of the given actors in relevant items per UTC publication day in
+        [since, until); days without mentions are absent."""
+        if not names:
+            return []
+        found = self._rows(
+            "SELECT substr(i.published_at, 1, 10) AS day, a.actor AS name, "
+            "SUM(a.mentions) AS mentions FROM item_actors a JOIN items i ON i.id = a.item_id "
+            "WHERE i.relevant = 1 AND i.published_at >= ? AND i.published_at < ? "
+            f"AND a.actor IN ({marks(names)}) GROUP BY day, a.actor ORDER BY day, a.actor",
+            [to_iso(since), to_iso(until), *names],
+        )
+        return [
+            ActorDayCount(date.fromisoformat(row["day"]), row["name"], row["mentions"])
+            for row in found
+        ]

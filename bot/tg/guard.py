@@ -1,0 +1,60 @@
+"""The guard every command passes first: bots ignored, flood control, admin gating, usage."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.tg import render
+from bot.tg.context import Handler, Usage, anonymous_admin, flood_gate, service_of, tr_of
+
+if TYPE_CHECKING:
+    from bot.tg.commands import Command
+
+log = logging.getLogger(__name__)
+
+
+def guarded(spec: Command, func: Handler | None = None) -> Handler:
+    """``func`` (the command's own handler by default) behind the checks every command needs:
+    other bots are ignored, non-admins are flood-limited, admin commands refuse others, and a
+    :class:`Usage` raised by the handler is answered with the command's usage line."""
+    handler = func or spec.handler
+    name = spec.name
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        message = update.effective_message
+        if message is None or user is None:
+            return
+        if user.is_bot and not anonymous_admin(update):
+            return
+        service = service_of(context)
+        tr = tr_of(update, context)
+        admin = service.is_admin(user.id)
+        if not admin:
+            verdict = flood_gate(context).check(user.id, service.clock())
+            if verdict == "drop":
+                return
+            if verdict == "warn":
+                log.warning("user %s is flooding; ignoring for a minute", user.id)
+                await update.effective_message.reply_text(tr("slow_down"))
+                return
+        if spec.admin_only and not admin:
+            log.warning("user %s tried admin command /%s", user.id, name)
+            await update.effective_message.reply_text(tr("admin_only", command=name))
+            return
+        try:
+            await handler(update, context)
+        except Usage as usage:
+            problem = None
+            if usage.problem:
+                values = {k: tr(v) if k == "what" else v for k, v in usage.values.items()}
+                problem = tr(usage.problem, **values)
+            await update.effective_message.reply_text(render.usage_text(tr, spec, problem))
+
+    return wrapper
