@@ -213,10 +213,10 @@ def _stem_and_endings(alias: str, kind: str) -> tuple[str, frozenset[str]]:
         return alias, frozenset({""})
     if m := _LATIN_ADJ_TAIL.search(alias):
         tail = m.group(1)
-        endings = set(_LATIN_ADJ_PERSON if person else _LATIN_ADJ_OTHER)
-        endings |= {tail + e for e in ("t", "nak", "nek", "ról", "ről", "tól", "től", "hoz")}
-        endings |= {tail + tail[-1] + "al", tail + tail[-1] + "el", tail}
-        return alias[: m.start()], frozenset(endings)
+        forms = set(_LATIN_ADJ_PERSON if person else _LATIN_ADJ_OTHER)
+        forms |= {tail + e for e in ("t", "nak", "nek", "ról", "ről", "tól", "től", "hoz")}
+        forms |= {tail + tail[-1] + "al", tail + tail[-1] + "el", tail}
+        return alias[: m.start()], frozenset(forms)
     if last in "aA":
         return alias[:-1], frozenset(_LATIN_A) | {last}
     if last.lower() in _VOWELS_LATIN:

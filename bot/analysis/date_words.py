@@ -7,7 +7,7 @@ from __future__ import annotations
 
 def expand(spec: str) -> list[str]:
     """Word forms from a compact spec: ``"may grud{zień,nia,niu}"`` → may, grudzień, grudnia, …"""
-    forms = []
+    forms: list[str] = []
     for word in spec.split():
         if "{" in word:
             stem, endings = word.rstrip("}").split("{")

@@ -261,6 +261,7 @@ def grow_story(
     analysis applies it to each report it stores, and :func:`group_items` to a batch.
     """
     dated = StoryItem(item.id, "", "", item.published, item.event_date, frozenset())
+    members: tuple[StoryItem, ...]
     if story is None:
         actors, members = Counter(mentions), (dated,)
         size, fp = 1, item_fp

@@ -230,7 +230,7 @@ def _date_accuracy(service: Service, articles: list[dict], ids: list[int]) -> di
             events[article["event"]].append(item_id)
             labels[article["event"]] = article["event_date"]
     correct = 0
-    details = []
+    details: list[dict[str, str | None]] = []
     for event, items in sorted(events.items()):
         found = [entry_of_item[i] for i in items if i in entry_of_item]
         if found:

@@ -116,7 +116,7 @@ def importance(story: DigestStory, now: datetime) -> float:
     age = max(timedelta(0), _as_utc(now) - _as_utc(story.last_published))
     recency = 0.5 ** (age / RECENCY_HALF_LIFE)
     actors = min(1.0, len(set(story.actors)) / ACTORS_SATURATION)
-    return (
+    return float(
         SOURCES_WEIGHT * sources
         + RELEVANCE_WEIGHT * relevance
         + RECENCY_WEIGHT * recency

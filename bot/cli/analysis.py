@@ -107,10 +107,10 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
         window = "stored" if days is None else f"in the last {days} days"
         print(f"No relevant stories {window}. Run: briefbot fetch")
         return 0
-    for e in entries:
-        actors = ", ".join(e.actors[:4])
-        print(f"{e.day}  [{e.kind:<12}] {e.headline}")
-        print(f"{'':12}story {e.story} · {e.sources} sources · {actors}")
+    for entry in entries:
+        actors = ", ".join(entry.actors[:4])
+        print(f"{entry.day}  [{entry.kind:<12}] {entry.headline}")
+        print(f"{'':12}story {entry.story} · {entry.sources} sources · {actors}")
     return 0
 
 

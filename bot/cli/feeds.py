@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.app import feedadmin
 from bot.app.runtime import open_service
@@ -18,7 +19,10 @@ from bot.core.integers import whole
 from bot.core.models import Feed
 from bot.core.records import ItemRecord
 from bot.core.timeutil import to_iso
+from bot.ingest.cycle import CycleReport
 from bot.ingest.fetch import Fetcher
+
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -75,8 +79,8 @@ def positive_days(text: str) -> int:
     return days
 
 
-def _run_with_fetcher(settings: Settings, work) -> Any:
-    async def main() -> Any:
+def _run_with_fetcher(settings: Settings, work: Callable[[Service, Fetcher], Awaitable[T]]) -> T:
+    async def main() -> T:
         with open_service(settings) as service:
             async with Fetcher.from_settings(settings.feeds) as fetcher:
                 return await work(service, fetcher)
@@ -107,7 +111,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     """One poll cycle; prints a summary line. Exit 0 even when some feeds failed."""
     bar = _ProgressBar()
 
-    async def work(service: Service, fetcher: Fetcher):
+    async def work(service: Service, fetcher: Fetcher) -> CycleReport:
         return await service.ingestor(fetcher).run_cycle(all_feeds=args.all, progress=bar)
 
     report = _run_with_fetcher(settings, work)
@@ -119,7 +123,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
-    async def work(service: Service, fetcher: Fetcher):
+    async def work(service: Service, fetcher: Fetcher) -> feedadmin.AddedFeed:
         return await feedadmin.add_feed(service, fetcher, args.url, args.name)
 
     try:
@@ -178,7 +182,7 @@ def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _feed_action(settings: Settings, action) -> Feed:
+def _feed_action(settings: Settings, action: Callable[[Service], Feed]) -> Feed:
     with open_service(settings) as service:
         try:
             return action(service)

@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet = logging.INFO if args.command == "run" else logging.WARNING
     setup_logging(logging.DEBUG if args.verbose else quiet, secrets=[settings.telegram.token])
     try:
-        return args.func(args, settings)
+        return int(args.func(args, settings))
     except (CommandError, ConfigError) as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -145,7 +145,7 @@ def _base_url(value: Any) -> str:
 def _mode(value: Any) -> str:
     if value not in ("polling", "webhook"):
         raise ValueError('expected "polling" or "webhook"')
-    return value
+    return str(value)
 
 
 def _webhook_url(value: Any) -> str:

@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 REDACTED = "[REDACTED]"
 # user:password@ in any URL (a feed URL from OPML or feeds.toml may carry them)
@@ -26,7 +27,9 @@ class RedactingFormatter(logging.Formatter):
         return _URL_CREDENTIALS.sub(REDACTED + "@", text)
 
 
-def setup_logging(level: int = logging.INFO, secrets: Iterable[str] = (), stream=None) -> None:
+def setup_logging(
+    level: int = logging.INFO, secrets: Iterable[str] = (), stream: TextIO | None = None
+) -> None:
     """Configure the root logger; httpx/httpcore stay at WARNING (they log URLs with the token)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     secret_list = list(secrets)

@@ -29,7 +29,7 @@ def backoff_seconds(error_count: int, base_interval: int, ceiling: int = DAY) ->
     base = max(1, base_interval)
     cap = max(ceiling, base)
     exponent = min(max(0, error_count), 40)  # 2**40 already dwarfs any sane ceiling
-    return min(cap, base * 2**exponent)
+    return int(min(cap, base * 2**exponent))
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: datetime) -> int | None:

@@ -1,27 +1,30 @@
-"""Admin-only commands: feeds, actors, admins and stats. Gating happens in ``command``."""
+"""Admin-only commands: feeds, actors, admins and stats. The guard (tg/guard.py) gates them."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.analysis.actors import KINDS
 from bot.app import feedadmin
+from bot.app.service import Service
 from bot.briefing import chat_state, reading
 from bot.core.integers import whole
+from bot.core.models import Feed
 from bot.tg import render
-from bot.tg.context import Usage, reply, service_of, tr_of
+from bot.tg.context import Usage, args_of, message_of, reply, service_of, tr_of, user_of
 
 log = logging.getLogger(__name__)
 
 
 async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addfeed URL [name]: fetch and parse now; add only a reachable, usable feed."""
-    if not context.args:
+    if not args_of(context):
         raise Usage("arg.url")
-    url, name = context.args[0], " ".join(context.args[1:]).strip() or None
+    url, name = args_of(context)[0], " ".join(args_of(context)[1:]).strip() or None
     if len(url) > 2000 or (name and len(name) > 100):
         raise Usage("arg.too_long")
     service = service_of(context)
@@ -30,31 +33,34 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         added = await feedadmin.add_feed(service, fetcher, url, name)
     except feedadmin.FeedAdminError as error:
-        await update.effective_message.reply_text(
-            tr("addfeed.refused", reason=render.escape(error, 300))
-        )
+        await message_of(update).reply_text(tr("addfeed.refused", reason=render.escape(error, 300)))
         return
     relevant = added.relevant
     feed = added.feed
-    log.info("admin %s added feed %s", update.effective_user.id, feed.id)
-    await update.effective_message.reply_text(
+    log.info("admin %s added feed %s", user_of(update).id, feed.id)
+    await message_of(update).reply_text(
         tr("addfeed.added", id=feed.id, name=render.escape(feed.display_name, 100))
         + "\n"
         + tr.n("addfeed.found", added.outcome.entries, relevant=relevant)
     )
 
 
-async def _feed_action(update: Update, context: ContextTypes.DEFAULT_TYPE, action, done: str):
-    if len(context.args) != 1:
+async def _feed_action(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: Callable[[Service, str], Feed],
+    done: str,
+) -> None:
+    if len(args_of(context)) != 1:
         raise Usage("arg.feed_ref")
     service = service_of(context)
     try:
-        feed = action(service, context.args[0])
+        feed = action(service, args_of(context)[0])
     except feedadmin.FeedAdminError as error:
-        await update.effective_message.reply_text(render.escape(error, 300))
+        await message_of(update).reply_text(render.escape(error, 300))
         return
     tr = tr_of(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         tr(done, id=feed.id, name=render.escape(feed.display_name, 100))
     )
 
@@ -92,7 +98,7 @@ async def candidates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addactor NAME [kind]: accept a candidate; later reports are matched against it."""
-    args = list(context.args)
+    args = list(args_of(context))
     kind = "person"
     if args and args[-1].lower() in KINDS:
         kind = args.pop().lower()
@@ -102,24 +108,24 @@ async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(name) > 80 or not any(ch.isalpha() for ch in name):
         raise Usage("arg.bad_name")
     service = service_of(context)
-    service.add_actor(name, kind, update.effective_user.id)
-    log.info("admin %s added an actor (%s)", update.effective_user.id, kind)
+    service.add_actor(name, kind, user_of(update).id)
+    log.info("admin %s added an actor (%s)", user_of(update).id, kind)
     tr = tr_of(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         tr("addactor.done", kind=tr(f"kind.{kind}"), name=render.escape(name))
     )
 
 
 async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/addadmin USER_ID."""
-    user_id = whole(context.args[0], 15) if len(context.args) == 1 else None
+    user_id = whole(args_of(context)[0], 15) if len(args_of(context)) == 1 else None
     if not user_id:
         raise Usage("arg.user_id")
     service = service_of(context)
-    added = chat_state.add_admin(service, user_id, update.effective_user.id)
-    log.info("admin %s made %s an admin", update.effective_user.id, user_id)
+    added = chat_state.add_admin(service, user_id, user_of(update).id)
+    log.info("admin %s made %s an admin", user_of(update).id, user_id)
     tr = tr_of(update, context)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         tr("addadmin.done" if added else "addadmin.already", id=user_id)
     )
 
@@ -127,4 +133,4 @@ async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats."""
     totals = reading.stats(service_of(context))
-    await update.effective_message.reply_text(render.stats_text(tr_of(update, context), totals))
+    await message_of(update).reply_text(render.stats_text(tr_of(update, context), totals))

@@ -13,7 +13,7 @@ from bot.briefing import chart_drawing as charts
 from bot.briefing.chart_data import DEFAULT_DAYS, ChartData, chart_data
 from bot.core.i18n import Translator, translator
 from bot.tg import render
-from bot.tg.context import int_arg, service_of, tr_of
+from bot.tg.context import args_of, int_arg, message_of, service_of, tr_of
 
 MAX_DAYS = 90
 # matplotlib does not promise thread safety: draw one chart at a time
@@ -47,10 +47,10 @@ def caption(data: ChartData, tr: Translator | None = None) -> str:
 
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart [days]."""
-    days = int_arg(context.args, default=DEFAULT_DAYS, low=1, high=MAX_DAYS, what="word.days")
+    days = int_arg(args_of(context), default=DEFAULT_DAYS, low=1, high=MAX_DAYS, what="word.days")
     service = service_of(context)
     tr = tr_of(update, context)
-    message = update.effective_message
+    message = message_of(update)
     if not charts.available():
         await message.reply_text(tr("chart.unavailable", hint=render.escape(charts.INSTALL_HINT)))
         return

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, cast
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.app.service import Service
@@ -17,7 +18,7 @@ from bot.tg.flood import FloodGate
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 class Usage(Exception):
@@ -40,11 +41,57 @@ def tr_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
 
 def service_of(context: ContextTypes.DEFAULT_TYPE) -> Service:
     """The Service the application was built with."""
-    return context.application.bot_data["service"]
+    return cast(Service, context.application.bot_data["service"])
 
 
 def flood_gate(context: ContextTypes.DEFAULT_TYPE) -> FloodGate:
-    return context.application.bot_data.setdefault("flood", FloodGate())
+    """The per-user flood limiter of this application."""
+    return cast(FloodGate, context.application.bot_data.setdefault("flood", FloodGate()))
+
+
+class MissingPart(Exception):
+    """An update lacks the message, user, chat or button its handler needs (never for a
+    command the guard let through: those always have them)."""
+
+
+def message_of(update: Update) -> Message:
+    """The update's message (a command's, or the one a button sits on)."""
+    if update.effective_message is None:
+        raise MissingPart("message")
+    return update.effective_message
+
+
+def user_of(update: Update) -> User:
+    """Who sent the update."""
+    if update.effective_user is None:
+        raise MissingPart("user")
+    return update.effective_user
+
+
+def chat_of(update: Update) -> Chat:
+    """The chat the update came from."""
+    if update.effective_chat is None:
+        raise MissingPart("chat")
+    return update.effective_chat
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The pressed button of a callback update."""
+    if update.callback_query is None:
+        raise MissingPart("callback query")
+    return update.callback_query
+
+
+def chat_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
+    """What the bot remembers for this chat between two steps of a dialogue (in memory)."""
+    if context.chat_data is None:
+        raise MissingPart("chat data")
+    return context.chat_data
+
+
+def args_of(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    """The command's arguments (none for a button or a plain message)."""
+    return list(context.args or [])
 
 
 async def reply(
@@ -56,7 +103,7 @@ async def reply(
     messages = render.split_message(blocks)
     for index, text in enumerate(messages):
         last = index == len(messages) - 1
-        await update.effective_message.reply_text(text, reply_markup=markup if last else None)
+        await message_of(update).reply_text(text, reply_markup=markup if last else None)
 
 
 def anonymous_admin(update: Update) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from telegram import Bot
@@ -82,7 +83,7 @@ async def _send_one(bot: Bot, chat_id: int, text: str) -> SendOutcome:
 
 
 def service_of(application: Application) -> Service:
-    return application.bot_data["service"]
+    return cast(Service, application.bot_data["service"])
 
 
 async def deliver_due_digests(application: Application) -> dict[str, int]:

@@ -10,7 +10,15 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.tg import render
-from bot.tg.context import Handler, Usage, anonymous_admin, flood_gate, service_of, tr_of
+from bot.tg.context import (
+    Handler,
+    Usage,
+    anonymous_admin,
+    flood_gate,
+    message_of,
+    service_of,
+    tr_of,
+)
 
 if TYPE_CHECKING:
     from bot.tg.commands import Command
@@ -42,19 +50,19 @@ def guarded(spec: Command, func: Handler | None = None) -> Handler:
                 return
             if verdict == "warn":
                 log.warning("user %s is flooding; ignoring for a minute", user.id)
-                await update.effective_message.reply_text(tr("slow_down"))
+                await message_of(update).reply_text(tr("slow_down"))
                 return
         if spec.admin_only and not admin:
             log.warning("user %s tried admin command /%s", user.id, name)
-            await update.effective_message.reply_text(tr("admin_only", command=name))
+            await message_of(update).reply_text(tr("admin_only", command=name))
             return
         try:
             await handler(update, context)
         except Usage as usage:
             problem = None
             if usage.problem:
-                values = {k: tr(v) if k == "what" else v for k, v in usage.values.items()}
+                values = {k: tr(str(v)) if k == "what" else v for k, v in usage.values.items()}
                 problem = tr(usage.problem, **values)
-            await update.effective_message.reply_text(render.usage_text(tr, spec, problem))
+            await message_of(update).reply_text(render.usage_text(tr, spec, problem))
 
     return wrapper

@@ -14,7 +14,17 @@ from bot.briefing import chat_state, reading
 from bot.core.i18n import LANGUAGES, Translator, translator
 from bot.core.integers import whole
 from bot.tg import callbacks, render
-from bot.tg.context import Usage, int_arg, parse_days, reply, service_of, tr_of
+from bot.tg.context import (
+    Usage,
+    args_of,
+    int_arg,
+    message_of,
+    parse_days,
+    reply,
+    service_of,
+    tr_of,
+    user_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +39,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     tr = tr_of(update, context)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(tr("start.button"), callback_data="sub")]])
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         render.start_text(tr, user.first_name if user else None), reply_markup=markup
     )
 
@@ -38,16 +48,14 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/help: the commands this user may use."""
     from bot.tg.commands import commands_for
 
-    is_admin = service_of(context).is_admin(update.effective_user.id)
+    is_admin = service_of(context).is_admin(user_of(update).id)
     tr = tr_of(update, context)
-    await update.effective_message.reply_text(
-        render.help_text(tr, commands_for(is_admin), is_admin)
-    )
+    await message_of(update).reply_text(render.help_text(tr, commands_for(is_admin), is_admin))
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/latest [n]."""
-    count = int_arg(context.args, default=5, low=1, high=20, what="word.n")
+    count = int_arg(args_of(context), default=5, low=1, high=20, what="word.n")
     stories = reading.latest(service_of(context), count)
     await reply(update, render.latest_blocks(tr_of(update, context), stories))
 
@@ -82,21 +90,21 @@ async def timeline_page(
 
 async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/timeline [days|all]."""
-    days = parse_days(context.args)
+    days = parse_days(args_of(context))
     blocks, markup = await timeline_page(service_of(context), tr_of(update, context), days, 0)
     await reply(update, blocks, markup)
 
 
 async def actors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/actors [days]."""
-    days = int_arg(context.args, default=7, low=1, high=365, what="word.days")
+    days = int_arg(args_of(context), default=7, low=1, high=365, what="word.days")
     stats = reading.actor_stats(service_of(context), days=days)[:15]
     await reply(update, render.actors_blocks(tr_of(update, context), stats, days))
 
 
 async def actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/actor NAME."""
-    query = " ".join(context.args).strip()
+    query = " ".join(args_of(context)).strip()
     if not query:
         raise Usage("arg.name")
     if len(query) > 80:
@@ -104,7 +112,7 @@ async def actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_of(update, context)
     profile = reading.actor_profile(service_of(context), query)
     if profile is None:
-        await update.effective_message.reply_text(tr("actor.none", query=render.escape(query)))
+        await message_of(update).reply_text(tr("actor.none", query=render.escape(query)))
         return
     await reply(update, render.actor_blocks(tr, profile))
 
@@ -113,14 +121,14 @@ async def send_story(update: Update, context: ContextTypes.DEFAULT_TYPE, story_i
     tr = tr_of(update, context)
     detail = reading.story_detail(service_of(context), story_id)
     if detail is None:
-        await update.effective_message.reply_text(tr("story.none", id=story_id))
+        await message_of(update).reply_text(tr("story.none", id=story_id))
         return
     await reply(update, render.story_blocks(tr, detail))
 
 
 async def story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/story ID."""
-    story_id = whole(context.args[0]) if len(context.args) == 1 else None
+    story_id = whole(args_of(context)[0]) if len(args_of(context)) == 1 else None
     if story_id is None:
         raise Usage("arg.story")
     await send_story(update, context, story_id)
@@ -128,7 +136,7 @@ async def story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def story_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/story_ID, the clickable form used in lists."""
-    text = (update.effective_message.text or "").strip()
+    text = (message_of(update).text or "").strip()
     command_word, _, addressee = text.partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # meant for another bot in this group
@@ -152,7 +160,7 @@ def search_page(
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/search WORDS."""
-    words = [w for w in (a.strip("\"'*()^:") for a in context.args) if w][:8]
+    words = [w for w in (a.strip("\"'*()^:") for a in args_of(context)) if w][:8]
     if not words:
         raise Usage("arg.words")
     if any(len(word) > 60 for word in words):
@@ -180,9 +188,9 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline buttons: timeline and search paging; anything else gets a short answer."""
-    query = update.callback_query
-    if query is None:
+    if update.callback_query is None:
         return
+    query = update.callback_query
     parsed = callbacks.decode(query.data)
     service = service_of(context)
     tr = tr_of(update, context)
@@ -195,12 +203,12 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             days = None if days_key == "a" else int(days_key)
             blocks, markup = await timeline_page(service, tr, days, int(page))
         elif parsed.kind == "sr":
-            query_id, page = int(parsed.args[0]), int(parsed.args[1])
+            query_id, search_page_number = int(parsed.args[0]), int(parsed.args[1])
             words = chat_state.search_words(service, query_id)
             if words is None:
                 await query.answer(tr("search.expired"))
                 return
-            blocks, markup = search_page(service, tr, query_id, words, page)
+            blocks, markup = search_page(service, tr, query_id, words, search_page_number)
         else:
             handler = context.application.bot_data.get("callback_handlers", {}).get(parsed.kind)
             if handler is None:
@@ -239,11 +247,11 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/language [en|uk]: show or change the language of the bot's replies."""
-    if not context.args:
-        await update.effective_message.reply_text(tr_of(update, context)("language.current"))
+    if not args_of(context):
+        await message_of(update).reply_text(tr_of(update, context)("language.current"))
         return
-    choice = context.args[0].lower()
-    if len(context.args) != 1 or choice not in LANGUAGES:
+    choice = args_of(context)[0].lower()
+    if len(args_of(context)) != 1 or choice not in LANGUAGES:
         raise Usage("arg.language")
-    chat_state.set_language(service_of(context), update.effective_user.id, choice)
-    await update.effective_message.reply_text(translator(choice)("language.set"))
+    chat_state.set_language(service_of(context), user_of(update).id, choice)
+    await message_of(update).reply_text(translator(choice)("language.set"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
@@ -21,7 +22,7 @@ DIGEST_TICK_SECONDS = 30
 
 
 def service_of(application: Application) -> Service:
-    return application.bot_data["service"]
+    return cast(Service, application.bot_data["service"])
 
 
 async def start_jobs(application: Application) -> None:

@@ -21,7 +21,7 @@ from bot.briefing.reading import (
 )
 from bot.core.i18n import MESSAGES, Translator
 from bot.core.models import Feed
-from bot.core.records import ActorCandidate
+from bot.core.records import ActorCandidate, Subscription
 from bot.core.timeutil import to_iso
 
 if TYPE_CHECKING:
@@ -406,7 +406,7 @@ def plain_text(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
-def subscription_text(tr: Translator, sub) -> str:
+def subscription_text(tr: Translator, sub: Subscription) -> str:
     """What /settings and /subscribe show: the current digest settings."""
     text = tr(
         "sub.settings",

@@ -24,7 +24,19 @@ from bot.core.i18n import Translator
 from bot.core.integers import whole
 from bot.tg import render
 from bot.tg.callbacks import Callback, encode
-from bot.tg.context import Usage, anonymous_admin, reply, service_of, tr_of
+from bot.tg.context import (
+    Usage,
+    anonymous_admin,
+    args_of,
+    chat_data,
+    chat_of,
+    message_of,
+    query_of,
+    reply,
+    service_of,
+    tr_of,
+    user_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +87,10 @@ async def _may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
-    if service_of(context).is_admin(update.effective_user.id) or anonymous_admin(update):
+    if service_of(context).is_admin(user_of(update).id) or anonymous_admin(update):
         return True
     try:
-        member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
+        member = await context.bot.get_chat_member(chat.id, user_of(update).id)
     except TelegramError as error:
         log.warning("could not check group admin status: %s", error)
         return False
@@ -106,7 +118,7 @@ def _parse_schedule(args: list[str]) -> tuple[time | None, str | None]:
 async def _subscribe_chat(
     update: Update, context: ContextTypes.DEFAULT_TYPE, at: time | None, zone: str | None
 ) -> None:
-    chat = update.effective_chat
+    chat = chat_of(update)
     tr = tr_of(update, context)
     sub = subscriptions.subscribe(
         service_of(context),
@@ -117,7 +129,7 @@ async def _subscribe_chat(
         zone=zone,
         language=tr.lang,
     )
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         tr("sub.done", settings=render.subscription_text(tr, sub)),
         reply_markup=settings_keyboard(tr, sub),
     )
@@ -125,21 +137,21 @@ async def _subscribe_chat(
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe [HH:MM] [Area/City]; /subscribe @channel HH:MM Zone for bot admins."""
-    args = list(context.args)
+    args = list(args_of(context))
     service = service_of(context)
     tr = tr_of(update, context)
     if args and args[0].startswith("@"):
         await _subscribe_channel(update, context, args)
         return
     if not await _may_manage(update, context):
-        await update.effective_message.reply_text(tr("sub.group_admins"))
+        await message_of(update).reply_text(tr("sub.group_admins"))
         return
     if len(args) > 2:
         raise Usage("arg.too_many")
     if not args:
-        existing = subscriptions.get_subscription(service, update.effective_chat.id)
+        existing = subscriptions.get_subscription(service, chat_of(update).id)
         intro = tr("sub.pick_time.again" if existing and existing.active else "sub.pick_time")
-        await update.effective_message.reply_text(intro, reply_markup=times_keyboard())
+        await message_of(update).reply_text(intro, reply_markup=times_keyboard())
         return
     at, zone = _parse_schedule(args)
     await _subscribe_chat(update, context, at, zone)
@@ -150,8 +162,8 @@ async def _subscribe_channel(
 ) -> None:
     service = service_of(context)
     tr = tr_of(update, context)
-    if not service.is_admin(update.effective_user.id):
-        await update.effective_message.reply_text(tr("sub.bot_admins"))
+    if not service.is_admin(user_of(update).id):
+        await message_of(update).reply_text(tr("sub.bot_admins"))
         return
     name = args[0]
     if len(name) > 40 or not name[1:].replace("_", "").isalnum():
@@ -160,7 +172,7 @@ async def _subscribe_channel(
     try:
         chat = await context.bot.get_chat(name)
     except TelegramError as error:
-        await update.effective_message.reply_text(
+        await message_of(update).reply_text(
             tr("sub.unreachable", channel=render.escape(name), error=render.escape(error))
         )
         return
@@ -168,7 +180,7 @@ async def _subscribe_channel(
         service, chat.id, chat_type="channel", title=chat.title, at=at, zone=zone, language=tr.lang
     )
     settings_text = render.subscription_text(tr, sub)
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         tr("sub.channel_done", channel=render.escape(name), settings=settings_text)
     )
 
@@ -177,22 +189,22 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """/unsubscribe."""
     tr = tr_of(update, context)
     if not await _may_manage(update, context):
-        await update.effective_message.reply_text(tr("sub.group_admins_change"))
+        await message_of(update).reply_text(tr("sub.group_admins_change"))
         return
-    if subscriptions.unsubscribe(service_of(context), update.effective_chat.id):
-        await update.effective_message.reply_text(tr("sub.gone"))
+    if subscriptions.unsubscribe(service_of(context), chat_of(update).id):
+        await message_of(update).reply_text(tr("sub.gone"))
     else:
-        await update.effective_message.reply_text(tr("sub.not"))
+        await message_of(update).reply_text(tr("sub.not"))
 
 
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/settings: current digest settings with buttons to change them."""
     tr = tr_of(update, context)
-    sub = subscriptions.get_subscription(service_of(context), update.effective_chat.id)
+    sub = subscriptions.get_subscription(service_of(context), chat_of(update).id)
     if sub is None or not sub.active:
-        await update.effective_message.reply_text(tr("sub.not_settings"))
+        await message_of(update).reply_text(tr("sub.not_settings"))
         return
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         render.subscription_text(tr, sub), reply_markup=settings_keyboard(tr, sub)
     )
 
@@ -201,7 +213,7 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/digest: the digest this chat would get now (nothing is marked as sent)."""
     service = service_of(context)
     tr = tr_of(update, context)
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     digest = digests.digest_for_chat(service, chat_id)
     sub = subscriptions.get_subscription(service, chat_id)
     zone = sub.timezone if sub else service.settings.digest.default_timezone
@@ -213,7 +225,7 @@ async def on_settings_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, parsed: Callback
 ) -> None:
     """Buttons of /subscribe and /settings (``st:<key>:<value>``)."""
-    query = update.callback_query
+    query = query_of(update)
     service = service_of(context)
     tr = tr_of(update, context)
     chat = update.effective_chat
@@ -230,7 +242,7 @@ async def on_settings_button(
         if key == "t":
             at = parse_time_of_day(value[:2] + ":" + value[2:])
             if not active:
-                context.chat_data["pending_time"] = at
+                chat_data(context)["pending_time"] = at
                 await query.answer()
                 await query.edit_message_text(
                     tr("sub.pick_zone", time=at.strftime("%H:%M")), reply_markup=zones_keyboard()
@@ -248,7 +260,7 @@ async def on_settings_button(
                     chat.id,
                     chat_type=chat.type,
                     title=chat.title,
-                    at=context.chat_data.pop("pending_time", None),
+                    at=chat_data(context).pop("pending_time", None),
                     zone=zones[int(value)],
                     language=tr.lang,
                 )
@@ -292,8 +304,8 @@ async def on_subscribe_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, parsed: Callback
 ) -> None:
     """The subscribe button of /start: offer the times."""
-    await update.callback_query.answer()
-    await update.effective_message.reply_text(
+    await query_of(update).answer()
+    await message_of(update).reply_text(
         tr_of(update, context)("sub.pick_time"), reply_markup=times_keyboard()
     )
 

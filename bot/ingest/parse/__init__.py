@@ -129,16 +129,16 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, list[str], bool
     ]
     utf8 = _utf8(body)  # decoded once: feeds are mostly UTF-8
     for label in declared:
-        codec = _codec(label)
-        if codec is None or codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
+        named = _codec(label)
+        if named is None or named.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
             continue  # without a BOM or NUL bytes (checked above) the body is not UTF-16/32
-        if codec.startswith(("utf-8", "utf_8")) and utf8 is not None:
+        if named.startswith(("utf-8", "utf_8")) and utf8 is not None:
             return utf8, [], True
         if utf8 is not None and not body.isascii():
             # A single-byte charset declared for bytes that are valid UTF-8: they are UTF-8.
             return utf8, [f"declared charset {label} is wrong; decoded as utf-8"], True
         try:
-            return body.decode(codec), [], False
+            return body.decode(named), [], False
         except UnicodeDecodeError:
             continue
         except (LookupError, TypeError):  # codecs that cannot decode bytes (e.g. rot13)

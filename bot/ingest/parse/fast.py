@@ -301,7 +301,7 @@ def _inner(element: etree._Element | None) -> str | None:
     if element is None:
         return None
     if len(element) == 0:
-        return element.text
+        return _text(element)
     parts = [element.text or ""]
     for child in element:
         parts.append(_markup(child))
@@ -471,7 +471,7 @@ def _attribute(element: etree._Element, lowercase_name: str, default: str) -> st
     """An attribute by case-insensitive name (feedparser lowercases attribute names)."""
     for name, value in element.attrib.items():
         if isinstance(name, str) and name.lower() == lowercase_name:
-            return value.strip().lower()
+            return str(value).strip().lower()
     return default
 
 
@@ -483,4 +483,9 @@ def _author(element: etree._Element) -> str | None:
         if name and email:
             return f"{name} ({email})"
         return name or email or None
-    return element.text
+    return _text(element)
+
+
+def _text(element: etree._Element) -> str | None:
+    text = element.text
+    return None if text is None else str(text)
