@@ -24,6 +24,7 @@ from bot import __version__
 from bot.core.config import FeedSettings
 from bot.core.integers import whole
 from bot.core.models import FetchResult
+from bot.core.tls import client_context
 from bot.ingest.netguard import GuardedBackend, ResolveError, Resolver, UnsafeURL, check_url
 
 log = logging.getLogger(__name__)
@@ -342,16 +343,16 @@ class _Decoder:
         """Whatever the decoder still holds at the end of the body."""
         if self._inflate is None or self._done:
             return b""
-        return self._inflate.flush()
+        return bytes(self._inflate.flush())
 
 
 def _guarded_transport(limits: httpx.Limits, resolver: Resolver | None) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose connections go only to guard-checked addresses."""
-    transport = httpx.AsyncHTTPTransport(limits=limits)
+    transport = httpx.AsyncHTTPTransport(limits=limits, verify=client_context())
     # httpx does not expose httpcore's network_backend, so swap in an equivalent pool.
     if isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
         transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=client_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -19,9 +19,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.app.service import Service
 from bot.core.i18n import DEFAULT, LANGUAGES, translator
+from bot.core.tls import client_context
 from bot.tg import handlers, jobs, subscribe
 from bot.tg.commands import BY_NAME, COMMANDS, commands_for
 from bot.tg.context import tr_of
@@ -40,6 +42,7 @@ def file_base_url(base_url: str) -> str:
 def build_application(service: Service) -> Application:
     """Create the Application for ``service``; honours ``[telegram] base_url`` when set."""
     settings = service.settings.telegram
+    tls = {"verify": client_context()}
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -52,6 +55,9 @@ def build_application(service: Service) -> Application:
         # Evenly spaced sends at 28 a second: Telegram counts 30 per sliding second, and the
         # default limiter's initial burst of 30 earned thousands of 429s in the fan-out bench.
         .rate_limiter(AIORateLimiter(max_retries=3, overall_max_rate=1, overall_time_period=1 / 28))
+        # One TLS context for both Bot API clients (and the fetcher): see bot/core/tls.py.
+        .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs=tls))
+        .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls))
         .post_init(_post_init)
         .post_shutdown(jobs.stop_jobs)
         .concurrent_updates(False)
