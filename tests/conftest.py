@@ -95,21 +95,44 @@ async def fetcher(settings: Settings):
         yield client
 
 
-@pytest.fixture
-def world_config(tmp_path, feed_server):  # noqa: F811  (the fixture above, by name)
-    """A config whose database holds the news world, moved to this week (the CLI uses the real
-    clock), added with `briefbot feeds add`."""
+def world_files(directory: Path) -> str:
+    """Write a CLI config for a database in ``directory``; return the config's path."""
+    (directory / "none.toml").write_text("")
+    config = directory / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{directory / "b.db"}"\n'
+        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{directory / "none.toml"}"\n'
+    )
+    return str(config)
+
+
+def copy_world(template: Path, directory: Path) -> str:
+    """A private copy of a world built once per session: its database and a config for it."""
+    import shutil
+
+    for path in template.glob("b.db*"):
+        shutil.copy(path, directory / path.name)
+    return world_files(directory)
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory) -> Path:
+    """The news world, moved to this week (the CLI uses the real clock) and added with
+    `briefbot feeds add`, built once per test session."""
     from bot.cli.main import main
     from bot.core.timeutil import utcnow
+    from tests.feedserver import FeedServer
     from tests.newsdata import serve_world
 
-    urls = serve_world(feed_server, today=utcnow())
-    (tmp_path / "none.toml").write_text("")
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[storage]\npath = "{tmp_path / "b.db"}"\n'
-        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp_path / "none.toml"}"\n'
-    )
-    for url in urls.values():
-        assert main(["feeds", "add", url, "--config", str(config)]) == 0
-    return str(config)
+    directory = tmp_path_factory.mktemp("world")
+    config = world_files(directory)
+    with FeedServer() as server:
+        for url in serve_world(server, today=utcnow()).values():
+            assert main(["feeds", "add", url, "--config", config]) == 0
+    return directory
+
+
+@pytest.fixture
+def world_config(world_template: Path, tmp_path: Path) -> str:
+    """A config whose database is this test's own copy of the session's news world."""
+    return copy_world(world_template, tmp_path)

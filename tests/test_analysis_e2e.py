@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.cli.main import main
 from bot.core.timeutil import utcnow
+from tests.conftest import copy_world, world_files
+from tests.feedserver import FeedServer
 from tests.newsdata import TODAY as WORLD_TODAY
 from tests.newsdata import serve_world, week_shift
 
@@ -18,24 +21,27 @@ TUESDAY = (WORLD_TODAY + week_shift(TODAY)).date().isoformat()
 MONDAY = (WORLD_TODAY + week_shift(TODAY) - timedelta(days=1)).date().isoformat()
 
 
+@pytest.fixture(scope="module")
+def fetched_world(tmp_path_factory) -> Path:
+    """The news world imported from OPML and fetched with the CLI, once for this module."""
+    directory = tmp_path_factory.mktemp("fetched")
+    config = world_files(directory)
+    with FeedServer() as server:
+        urls = serve_world(server, today=TODAY)
+        opml = directory / "f.opml"
+        opml.write_text(
+            "<opml version='2.0'><body>"
+            + "".join(f"<outline text='{n}' xmlUrl='{u}'/>" for n, u in urls.items())
+            + "</body></opml>"
+        )
+        assert main(["feeds", "import", str(opml), "--config", config]) == 0
+        assert main(["fetch", "--config", config]) == 0
+    return directory
+
+
 @pytest.fixture
-def world_config(tmp_path, feed_server):
-    urls = serve_world(feed_server, today=TODAY)
-    (tmp_path / "none.toml").write_text("")
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[storage]\npath = "{tmp_path / "b.db"}"\n'
-        f'[feeds]\nallow_private_networks = true\ndefaults_file = "{tmp_path / "none.toml"}"\n'
-    )
-    opml = tmp_path / "f.opml"
-    opml.write_text(
-        "<opml version='2.0'><body>"
-        + "".join(f"<outline text='{n}' xmlUrl='{u}'/>" for n, u in urls.items())
-        + "</body></opml>"
-    )
-    assert main(["feeds", "import", str(opml), "--config", str(config)]) == 0
-    assert main(["fetch", "--config", str(config)]) == 0
-    return str(config)
+def world_config(fetched_world: Path, tmp_path: Path) -> str:
+    return copy_world(fetched_world, tmp_path)
 
 
 def cli_json(capsys, *argv):

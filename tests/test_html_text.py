@@ -76,6 +76,7 @@ def corpus_values() -> list[tuple[str, int]]:
     return values
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared feed corpus is not here")
 def test_every_title_summary_and_author_of_the_corpus_reads_as_the_stdlib_parser_reads_it():
     values = corpus_values()

@@ -6,6 +6,8 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.storage.store import Store
 from tests.crashkit import bot_env, finish, spawn, wait_until, write_config
 from tests.fake_telegram import FakeTelegram
@@ -18,6 +20,7 @@ USER_TEXT = "my-private-diary-entry"
 SEARCH_WORDS = "confidential-search-words"
 
 
+@pytest.mark.slow
 def test_a_full_run_keeps_secrets_out_of_the_logs(tmp_path: Path):
     db = tmp_path / "bot.storage.db"
     log = tmp_path / "bot.log"

@@ -64,6 +64,7 @@ def _differences(fast: ParsedFeed, reference: ParsedFeed) -> tuple[Counter[str],
     return fields, differing
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 def test_fast_path_and_feedparser_agree_on_the_corpus() -> None:
     paths: Counter[str] = Counter()

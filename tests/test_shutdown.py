@@ -54,6 +54,7 @@ def _stop(process: subprocess.Popen, signum: int) -> float:
     return time.monotonic() - began
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_stop_signal_exits_0_quickly_and_closes_the_database(tmp_path, signum):
     with FakeTelegram() as fake:
@@ -75,6 +76,7 @@ def test_stop_signal_exits_0_quickly_and_closes_the_database(tmp_path, signum):
         pass
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_slow_poll_cycle_still_exits_within_the_grace(tmp_path):
     with FakeTelegram() as fake, FeedServer() as server:
         # Feeds that answer only after 40 s: the first poll tick is stuck on them.
@@ -94,6 +96,7 @@ def test_sigterm_during_a_slow_poll_cycle_still_exits_within_the_grace(tmp_path)
     assert not Path(f"{db}-wal").exists()
 
 
+@pytest.mark.slow
 def test_a_second_bot_on_the_same_database_refuses_clearly(tmp_path):
     with FakeTelegram() as fake:
         first, db, log = _start(tmp_path, fake, "first")
