@@ -170,29 +170,73 @@ def test_classify_kind():
     assert classify_kind("Саммит в Анкоридже", "") == "meeting"
 
 
-def test_batch_grouping_matches_incremental_choice():
-    items = [ANCHORAGE_EN, PRISONERS, ANCHORAGE_RO, SANCTIONS, ANCHORAGE_RU]
-    stories: list[list[StoryItem]] = []
-    prints: list[frozenset[str]] = []
-    for report in sorted(items, key=lambda i: i.published):
-        fp = fingerprint(report.title, report.text)
-        candidates = [
-            StoryCandidate(
-                n,
-                prints[n],
-                frozenset().union(*(m.actors for m in members)),
-                min(m.published for m in members),
-                max(m.published for m in members),
-                story_date(members) if any(m.event_date for m in members) else None,
-                len(members),
+def test_the_bot_and_the_batch_grouping_grow_stories_by_the_same_rule(tmp_path):
+    """The bot's analysis (report by report, stories grown in the store) and group_items (a
+    batch in memory) share grow_story: on the same reports they make the same stories."""
+    from bot.analysis.analyser import ItemText
+    from bot.app.service import Service
+    from bot.core.config import Settings, replace_section
+    from bot.core.models import IngestPlan, ParsedEntry
+    from bot.ingest.normalise import normalise_entry
+    from bot.storage.store import Store
+    from tests.newsdata import EURO_DESK, KYIV_WIRE, at
+
+    london = {
+        "title": "Coalition of the Willing signs declaration on a force for Ukraine in London",
+        "guid": "london",
+        "description": "Leaders of the Coalition of the Willing signed a declaration in London "
+        "on Thursday on a multinational force to secure a ceasefire in Ukraine, Keir Starmer said.",
+        "published": at(19, 15),
+    }
+    worlds = [*KYIV_WIRE[:2], *EURO_DESK, london]
+    reports = [
+        item(n, w["title"], w["description"], w["published"], language="en")
+        for n, w in enumerate(worlds, 1)
+    ]
+    later = at(20)
+    settings = replace_section(Settings(), "storage", path=tmp_path / "b.db")
+    store = Store.open(":memory:")
+    service = Service(settings, store, clock=lambda: later)
+    feed = store.add_feed("https://example.org/feed", later).id
+    for report in reports:
+        parsed = ParsedEntry(
+            guid=str(report.id),
+            link=f"https://example.org/{report.id}",
+            title=report.title,
+            summary=report.text,
+            published=report.published,
+            language=report.language,
+        )
+        entry = normalise_entry(
+            parsed, feed_url="https://example.org/feed", feed_language=None, first_seen=later
+        )
+        store.apply_ingest(
+            feed, IngestPlan(new=(entry,)), later, next_check_at=later, status=200, feed_meta={}
+        )
+    stored = sorted(store.list_items(), key=lambda i: (i.published_at, i.id))
+    service.pipeline().analyse_ids_sync([i.id for i in stored])
+    analysed = {i.id: i for i in store.list_items()}
+    assert all(i.relevant for i in analysed.values())
+    by_story: dict[int, list[int]] = {}
+    for i in sorted(analysed.values(), key=lambda i: (i.published_at, i.id)):
+        assert i.story_id is not None
+        by_story.setdefault(i.story_id, []).append(i.id)
+    # The same reports, with what the bot's analysis found in them, grouped as a batch.
+    analyser = service.analyser
+    batch = []
+    for i in analysed.values():
+        result = analyser.analyse(ItemText(i.id, i.title, i.summary, i.language, i.published_at))
+        batch.append(
+            StoryItem(
+                i.id,
+                i.title,
+                i.summary,
+                i.published_at,
+                result.event_date,
+                frozenset(result.actors),
+                i.language,
             )
-            for n, members in enumerate(stories)
-        ]
-        chosen = choose_story(report, fp, candidates)
-        if chosen is None:
-            stories.append([report])
-            prints.append(fp)
-        else:
-            stories[chosen].append(report)
-            prints[chosen] = merge_fingerprint(prints[chosen], fp, len(stories[chosen]) - 1)
-    assert [[m.id for m in s] for s in stories] == group_items(items)
+        )
+    assert sorted(group_items(batch)) == sorted(by_story.values())
+    assert len(by_story) == 3, "Paris, Geneva and London are three developments"
+    assert max(len(ids) for ids in by_story.values()) >= 2, "nothing was grouped"
