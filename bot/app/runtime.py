@@ -23,7 +23,8 @@ def open_service(settings: Settings) -> Iterator[Service]:
         raise ConfigError(f"storage.path: {error}") from None
     service = Service(settings, store)
     if settings.feeds.parse_workers:
-        service.parse_pool = ParsePool(settings.feeds.parse_workers)
+        # Workers parse documents: the forkserver imports the parser once for all of them.
+        service.parse_pool = ParsePool(settings.feeds.parse_workers, ("bot.ingest.documents",))
     try:
         load_default_feeds(service)
         yield service

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.briefing.context import Briefing
 from bot.briefing.delivery_policy import SendOutcome, decide
@@ -22,23 +23,22 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Attempt:
-    """A delivery under way: the due digest and its pending record."""
+    """A delivery under way: the due digest, its pending record and when it began (failed
+    sends are dated and retried from then, however long Telegram kept us waiting)."""
 
     due: DueDigest
     delivery: Delivery
+    began: datetime
 
 
 def begin(service: Briefing, due: DueDigest) -> Attempt:
     """Record the digest as pending (a retry reuses the chat's pending record)."""
     digest = due.digest
+    now = service.clock()
     delivery = service.store.begin_delivery(
-        due.subscription.chat_id,
-        due.due_at,
-        (digest.since, digest.until),
-        digest.key(),
-        service.clock(),
+        due.subscription.chat_id, due.due_at, (digest.since, digest.until), digest.key(), now
     )
-    return Attempt(due, delivery)
+    return Attempt(due, delivery, now)
 
 
 def skip(service: Briefing, attempt: Attempt) -> None:
@@ -48,7 +48,7 @@ def skip(service: Briefing, attempt: Attempt) -> None:
         attempt.delivery.id,
         due.subscription.chat_id,
         status="skipped",
-        now=service.clock(),
+        now=attempt.began,
         cursor=due.digest.until,
         next_due_at=due.next_due_at,
     )
@@ -64,7 +64,7 @@ def record(service: Briefing, attempt: Attempt, outcome: SendOutcome) -> str:
     """Carry out the policy's decision for a send; return the outcome's name for the counts."""
     due, delivery = attempt.due, attempt.delivery
     store = service.store
-    now = service.clock()
+    now = attempt.began
     chat_id = outcome.chat_id
     decision = decide(outcome, attempts=delivery.attempts + 1, now=now, due_at=due.due_at)
     if decision.action == "finish":
@@ -72,7 +72,7 @@ def record(service: Briefing, attempt: Attempt, outcome: SendOutcome) -> str:
             delivery.id,
             chat_id,
             status="sent",
-            now=now,
+            now=service.clock(),  # when Telegram accepted it
             cursor=due.digest.until,
             next_due_at=due.next_due_at,
         )
@@ -104,7 +104,7 @@ def record(service: Briefing, attempt: Attempt, outcome: SendOutcome) -> str:
             next_due_at=None,
             error=outcome.error,
         )
-        store.save_subscriber(chat_id, {"next_due_at": to_iso(due.next_due_at)}, now)
+        store.save_subscriber(chat_id, {"next_due_at": due.next_due_at}, now)
         return "failed"
     if decision.action == "retry":
         log.warning("digest to chat %s failed this round (%s); next tick", chat_id, outcome.error)

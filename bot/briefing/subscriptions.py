@@ -6,9 +6,8 @@ from datetime import time, timedelta
 from typing import Any
 
 from bot.briefing.context import Briefing
-from bot.briefing.duetime import DAILY, format_time_of_day, next_due
+from bot.briefing.duetime import DAILY, next_due
 from bot.core.records import Subscription
-from bot.core.timeutil import to_iso
 
 __all__ = [
     "FIRST_DIGEST_LOOKBACK",
@@ -53,13 +52,13 @@ def subscribe(
         {
             "chat_type": chat_type,
             "title": title,
-            "digest_time": format_time_of_day(at),
+            "at": at,
             "timezone": zone,
             "days": days,
             "language": language,
-            "active": 1,
-            "next_due_at": to_iso(next_due(now, at, zone, days)),
-            "cursor": to_iso(cursor),
+            "active": True,
+            "next_due_at": next_due(now, at, zone, days),
+            "cursor": cursor,
         },
         now,
     )
@@ -70,13 +69,13 @@ def unsubscribe(service: Briefing, chat_id: int) -> bool:
     existing = get_subscription(service, chat_id)
     if existing is None or not existing.active:
         return False
-    service.store.save_subscriber(chat_id, {"active": 0}, service.clock())
+    service.store.save_subscriber(chat_id, {"active": False}, service.clock())
     return True
 
 
 def deactivate(service: Briefing, chat_id: int) -> None:
     """The chat blocked or removed the bot: stop sending to it."""
-    service.store.save_subscriber(chat_id, {"active": 0}, service.clock())
+    service.store.save_subscriber(chat_id, {"active": False}, service.clock())
 
 
 def update_settings(service: Briefing, chat_id: int, **changes: Any) -> Subscription:
@@ -88,12 +87,12 @@ def update_settings(service: Briefing, chat_id: int, **changes: Any) -> Subscrip
     zone = changes.get("timezone", current.timezone)
     days = changes.get("days", current.days)
     fields: dict[str, Any] = {
-        "digest_time": format_time_of_day(at),
+        "at": at,
         "timezone": zone,
         "days": days,
-        "next_due_at": to_iso(next_due(service.clock(), at, zone, days)),
+        "next_due_at": next_due(service.clock(), at, zone, days),
     }
     for key in ("alerts", "skip_empty", "weekly_chart"):
         if key in changes:
-            fields[key] = int(bool(changes[key]))
+            fields[key] = bool(changes[key])
     return service.store.save_subscriber(chat_id, fields, service.clock())

@@ -22,14 +22,16 @@ class ParsePool:
     crashing a C library) fails the calls in flight; the next call gets a fresh pool.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, preload: tuple[str, ...] = ()) -> None:
+        """``preload``: modules the forkserver imports once, so each worker starts with them."""
         self.workers = workers
+        self.preload = preload
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["bot.ingest.documents"])
+            context.set_forkserver_preload(list(self.preload))
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from bot.core.records import CustomActor
 from bot.core.timeutil import to_iso
+from bot.storage import rows
 from bot.storage.base import StoreBase
 
 
@@ -74,7 +74,7 @@ class ChatStateStore(StoreBase):
 
     def save_search_query(self, words: list[str], now: datetime) -> int:
         """Remember a search so its paging buttons work after a restart; return its id."""
-        text = json.dumps(words, ensure_ascii=False)
+        text = rows.encode_json(words)
         self.db.execute(
             "INSERT OR IGNORE INTO search_queries (words, created_at) VALUES (?, ?)",
             [text, to_iso(now)],
@@ -86,4 +86,4 @@ class ChatStateStore(StoreBase):
     def search_query(self, query_id: int) -> list[str] | None:
         """The words of a remembered search."""
         row = self._one("SELECT words FROM search_queries WHERE id = ?", [query_id])
-        return [str(word) for word in json.loads(row["words"])] if row else None
+        return list(rows.strings(row["words"])) if row else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -162,7 +161,7 @@ class ItemStore(FeedStore):
             self.db.execute(
                 "SELECT id, story_id FROM items WHERE story_id IS NOT NULL AND id IN "
                 "(SELECT value FROM json_each(?))",
-                [json.dumps(item_ids)],
+                [rows.encode_json(item_ids)],
             ).fetchall()
         )
 

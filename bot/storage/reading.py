@@ -137,8 +137,9 @@ class ReadingStore(StoreBase):
     def actor_stories(self, name: str, limit: int) -> list[Story]:
         """The latest stories whose reports mention an actor."""
         found = self._rows(
-            "SELECT s.* FROM stories s WHERE s.id IN (SELECT i.story_id FROM item_actors a "
-            "JOIN items i ON i.id = a.item_id WHERE a.actor = ? AND i.story_id IS NOT NULL) "
+            "SELECT s.* FROM stories s WHERE s.size > 0 AND s.id IN (SELECT i.story_id "
+            "FROM item_actors a JOIN items i ON i.id = a.item_id "
+            "WHERE a.actor = ? AND i.story_id IS NOT NULL) "
             "ORDER BY s.last_published DESC LIMIT ?",
             [name, limit],
         )

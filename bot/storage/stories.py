@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from bot.core.records import (
@@ -96,7 +95,7 @@ class StoryStore(StoreBase):
         for story, item in self.db.execute(
             "SELECT story_id, id FROM items WHERE story_id IN (SELECT value FROM json_each(?)) "
             "ORDER BY id",
-            [json.dumps(story_ids)],
+            [rows.encode_json(story_ids)],
         ):
             found.setdefault(story, []).append(item)
         return found
@@ -147,7 +146,7 @@ class StoryStore(StoreBase):
                 self.db.execute(
                     "SELECT id, timeline_anchor FROM stories WHERE id IN "
                     "(SELECT value FROM json_each(?))",
-                    [json.dumps(list(anchors))],
+                    [rows.encode_json(list(anchors))],
                 ).fetchall()
             )
             self.db.conn.executemany(
@@ -224,8 +223,8 @@ def _timeline_values(stored: StoredTimelineEntry) -> tuple[object, ...]:
         entry.kind,
         entry.sources,
         entry.reports,
-        json.dumps(list(entry.stories)),
-        json.dumps(list(entry.actors), ensure_ascii=False),
+        rows.encode_json(entry.stories),
+        rows.encode_json(entry.actors),
     )
 
 

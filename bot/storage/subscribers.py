@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, time
 
 from bot.core.records import Delivery, Subscription
 from bot.core.timeutil import to_iso
@@ -14,7 +14,7 @@ SUBSCRIBER_COLUMNS = frozenset(
     {
         "chat_type",
         "title",
-        "digest_time",
+        "at",
         "timezone",
         "days",
         "alerts",
@@ -28,6 +28,19 @@ SUBSCRIBER_COLUMNS = frozenset(
 )
 
 
+_COLUMN = {"at": "digest_time"}  # Subscription field → column, where they differ
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
+
+
 class SubscriberStore(StoreBase):
     """Who gets digests when, and what was sent to whom."""
 
@@ -37,12 +50,14 @@ class SubscriberStore(StoreBase):
         return rows.subscription(row) if row else None
 
     def save_subscriber(
-        self, chat_id: int, fields: Mapping[str, object], now: datetime
+        self, chat_id: int, changes: Mapping[str, object], now: datetime
     ) -> Subscription:
-        """Create or update a subscriber with ``fields`` (column → stored value)."""
-        unknown = set(fields) - SUBSCRIBER_COLUMNS
+        """Create or update a subscriber with ``changes`` (field of Subscription → value:
+        times, instants and flags as Python values; they are encoded here)."""
+        unknown = set(changes) - SUBSCRIBER_COLUMNS
         if unknown:
-            raise ValueError(f"not subscriber columns: {sorted(unknown)}")
+            raise ValueError(f"not subscriber fields: {sorted(unknown)}")
+        fields = {_COLUMN.get(key, key): _encode(value) for key, value in changes.items()}
         stamp = to_iso(now)
         exists = self._one("SELECT 1 AS found FROM subscribers WHERE chat_id = ?", [chat_id])
         if exists is None:

@@ -87,7 +87,7 @@ async def _post_init(application: Application) -> None:
     await jobs.start_jobs(application)
     for lang in LANGUAGES:
         tr = translator(lang)
-        commands = [BotCommand(spec.name, tr(f"cmd.{spec.name}")) for spec in commands_for(False)]
+        commands = [BotCommand(spec.name, tr(spec.help_key)) for spec in commands_for(False)]
         try:
             # English is the default menu; Ukrainian clients get theirs.
             await application.bot.set_my_commands(

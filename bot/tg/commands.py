@@ -22,6 +22,11 @@ class Command:
     example: str = ""
     admin_only: bool = False
 
+    @property
+    def help_key(self) -> str:
+        """The message (in every language) that /help and the command menu show for it."""
+        return f"cmd.{self.name}"
+
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", handlers.start),

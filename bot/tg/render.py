@@ -118,7 +118,7 @@ def help_text(tr: Translator, commands: list[Command], is_admin: bool) -> str:
 
     def line(spec: Command) -> str:
         usage = f" {escape(spec.usage)}" if spec.usage else ""
-        return f"/{spec.name}{usage} — {escape(tr(f'cmd.{spec.name}'))}"
+        return f"/{spec.name}{usage} — {escape(tr(spec.help_key))}"
 
     lines = [f"<b>{tr('help.title')}</b>", *(line(s) for s in commands if not s.admin_only)]
     admin_lines = [line(s) for s in commands if s.admin_only]
