@@ -28,7 +28,7 @@ RUN pip install -c constraints.txt ".${EXTRAS:+[$EXTRAS]}" \
     && printf '%s\n' \
         '[storage]' 'path = "/app/data/briefbot.db"' \
         '[feeds]' 'defaults_file = "/app/share/feeds.toml"' \
-        '[analysis]' 'topic_file = "/app/share/topic.toml"' 'actors_file = "/app/share/actors.toml"' \
+        '[analysis]' 'topic_file = "/app/share/topic.toml"' 'actors_file = "/app/share/actors.toml"' 'places_file = "/app/share/places.toml"' \
         > /app/config.toml \
     && mkdir -p /app/data && chown -R briefbot:briefbot /app/data
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from bot.analysis.actors import Actor, Candidate, Gazetteer
-from bot.analysis.datafiles import load_gazetteer, load_topic, resolve_data_path
+from bot.analysis.datafiles import load_gazetteer, load_places, load_topic, resolve_data_path
 from bot.analysis.dates import Upcoming, resolve_dates
+from bot.analysis.fingerprints import fingerprint
+from bot.analysis.places import Places
 from bot.analysis.relevance import Topic, score_relevance
-from bot.analysis.stories import fingerprint
+from bot.analysis.sentences import Sentence, lead_sentences
 from bot.core.config import ConfigError, Settings
 
 
@@ -23,6 +25,7 @@ class ItemText:
     summary: str
     language: str | None
     published: datetime
+    dated: bool = True  # False: ``published`` is only when the bot first saw it
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class ItemAnalysis:
     event_date: date | None
     upcoming: tuple[Upcoming, ...]
     fingerprint: frozenset[str]
+    places: dict[str, int] = field(default_factory=dict)
+    sentences: tuple[Sentence, ...] = ()
+    preview_date: date | None = None  # the day a preview announces (no event date then)
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class AnalyserSpec:
     actors_file: Path
     threshold: float
     custom_actors: tuple[tuple[str, str], ...] = ()  # (name, kind) accepted by admins
+    places_file: Path | None = None
 
     @classmethod
     def from_settings(
@@ -55,17 +62,23 @@ class AnalyserSpec:
         """The ``[analysis]`` section's files and threshold, plus the admins' actors."""
         analysis = settings.analysis
         return cls(
-            analysis.topic_file, analysis.actors_file, analysis.relevance_threshold, custom_actors
+            analysis.topic_file,
+            analysis.actors_file,
+            analysis.relevance_threshold,
+            custom_actors,
+            analysis.places_file,
         )
 
 
 def build_analyser(spec: AnalyserSpec) -> Analyser:
     """Load and compile the topic and gazetteer; ConfigError naming ``analysis`` if unusable."""
     try:
+        places = load_places(resolve_data_path(spec.places_file)) if spec.places_file else Places()
         analyser = Analyser(
             load_topic(resolve_data_path(spec.topic_file)),
             load_gazetteer(resolve_data_path(spec.actors_file)),
             spec.threshold,
+            places,
         )
     except (OSError, ValueError) as error:
         raise ConfigError(f"analysis: {error}") from None
@@ -89,12 +102,15 @@ def analyse_batch(spec: AnalyserSpec, items: list[ItemText]) -> list[ItemAnalysi
 
 
 class Analyser:
-    """Holds the compiled topic and gazetteer; :meth:`analyse` is pure."""
+    """Holds the compiled topic, actor and place gazetteers; :meth:`analyse` is pure."""
 
-    def __init__(self, topic: Topic, gazetteer: Gazetteer, threshold: float) -> None:
+    def __init__(
+        self, topic: Topic, gazetteer: Gazetteer, threshold: float, places: Places | None = None
+    ) -> None:
         self.topic = topic
         self.gazetteer = gazetteer
         self.threshold = threshold
+        self.places = places or Places()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Analyser:
@@ -109,7 +125,7 @@ class Analyser:
         if not extra:
             return self
         gazetteer = Gazetteer({**self.gazetteer.actors, **extra}, self.gazetteer.ignore)
-        return Analyser(self.topic, gazetteer, self.threshold)
+        return Analyser(self.topic, gazetteer, self.threshold, self.places)
 
     def analyse(self, item: ItemText) -> ItemAnalysis:
         """Analyse one item (no I/O, no clock)."""
@@ -122,7 +138,13 @@ class Analyser:
             return ItemAnalysis(
                 item.id, round(relevance.score, 4), False, actors, (), None, (), frozenset()
             )
-        dates = resolve_dates(item.title, item.summary, item.published, item.language)
+        dates = resolve_dates(
+            item.title, item.summary, item.published, item.language, relative=item.dated
+        )
+        venues = self.places.venues(item.title, item.summary)
+        distinctive = self.places.distinctive(venues)
+        title_places = self.places.distinctive(self.places.extract(item.title, ""))
+        language = item.language
         return ItemAnalysis(
             item_id=item.id,
             relevance=round(relevance.score, 4),
@@ -131,7 +153,20 @@ class Analyser:
             candidates=tuple(self.gazetteer.candidates(item.title, item.summary)),
             event_date=dates.event_date,
             upcoming=tuple(dates.upcoming),
-            fingerprint=fingerprint(item.title, item.summary),
+            fingerprint=fingerprint(
+                item.title,
+                item.summary,
+                places=distinctive,
+                title_places=title_places,
+            ),
+            places=venues,
+            preview_date=dates.preview_date,
+            sentences=lead_sentences(
+                item.title,
+                item.summary,
+                actors=lambda text: self.gazetteer.extract("", text, language),
+                places=lambda text: self.places.extract("", text),
+            ),
         )
 
     def analyse_many(self, items: list[ItemText]) -> list[ItemAnalysis]:

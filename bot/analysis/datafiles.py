@@ -1,4 +1,4 @@
-"""Reading the bundled data files (topic, actors): the file I/O the pure analysers leave out.
+"""Reading the bundled data files (topic, actors, places): the file I/O the analysers leave out.
 
 Each file is compiled once per content: an edited file is compiled again on next use.
 """
@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.analysis.actors import Gazetteer
-from bot.analysis.gazetteer_file import parse_gazetteer
+from bot.analysis.gazetteer_file import parse_gazetteer, parse_places
+from bot.analysis.places import Places
 from bot.analysis.relevance import Topic
 from bot.analysis.topic_file import parse_topic
 
@@ -58,6 +59,11 @@ def _gazetteer(path: Path, stamp: tuple[int, int]) -> Gazetteer:
     return _read(path, parse_gazetteer)
 
 
+@lru_cache(maxsize=8)
+def _places(path: Path, stamp: tuple[int, int]) -> Places:
+    return _read(path, parse_places)
+
+
 def load_topic(path: str | Path) -> Topic:
     """The compiled topic definition in ``path`` (ValueError naming the file and the problem)."""
     file = Path(path)
@@ -68,3 +74,9 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
     """The compiled actor gazetteer in ``path`` (ValueError naming the file and the problem)."""
     file = Path(path)
     return _gazetteer(file, _stamp(file))
+
+
+def load_places(path: str | Path) -> Places:
+    """The compiled places gazetteer in ``path`` (ValueError naming the file and the problem)."""
+    file = Path(path)
+    return _places(file, _stamp(file))

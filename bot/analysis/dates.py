@@ -48,6 +48,7 @@ class EventDates:
 
     event_date: date | None
     upcoming: tuple[Upcoming, ...]
+    preview_date: date | None = None  # a preview's subject: the day it announces
 
 
 # --- vocabulary -------------------------------------------------------------------------------
@@ -347,14 +348,21 @@ def _phrase(original: str, start: int, end: int) -> str:
 
 
 def resolve_dates(
-    title: str, text: str, published: datetime, language: str | None = None
+    title: str,
+    text: str,
+    published: datetime,
+    language: str | None = None,
+    *,
+    relative: bool = True,
 ) -> EventDates:
     """Find the day of the reported development and the future events a report announces.
 
     ``published`` anchors relative phrases ("on Monday" is the latest Monday on or before it unless
     the sentence is in the future tense). Dates more than about two months before publication are
     treated as background and never chosen. ``event_date`` is None when the text names no usable
-    day; callers then fall back to the publication date.
+    day; callers then fall back to the publication date. With ``relative`` false (the report
+    has no date of its own, so ``published`` is only when it was first seen) phrases such as
+    "on Monday" or "yesterday" are not resolved: only dates that name their month count.
     """
     title = title or ""
     original = f"{title}\n{text or ''}"
@@ -371,6 +379,8 @@ def resolve_dates(
     ahead: dict[date, float] = defaultdict(float)
     upcoming: list[Upcoming] = []
     for mention in _mentions(lowered, ref, language):
+        if not relative and mention.kind != "explicit":
+            continue
         prominence = _KIND_WEIGHT[mention.kind] * _position_weight(mention.start, title_length)
         if mention.future:
             upcoming.append(Upcoming(mention.day, _phrase(original, mention.start, mention.end)))
@@ -379,7 +389,8 @@ def resolve_dates(
         weight = _recency_weight((ref - mention.day).days)
         if weight:
             scores[mention.day] += weight * prominence
-    upcoming.extend(_upcoming_phrases(lowered, original, ref))
+    if relative:
+        upcoming.extend(_upcoming_phrases(lowered, original, ref))
 
     event_date = None
     if scores:
@@ -388,10 +399,13 @@ def resolve_dates(
         if max(ahead.values(), default=0.0) > scores[event_date]:
             # a preview: its subject is still ahead, and the past dates it names are background
             event_date = None
+    preview_date = None
+    if event_date is None and ahead:
+        preview_date = max(ahead, key=lambda d: (round(ahead[d], 6), -d.toordinal()))
     seen: set[tuple[date, str]] = set()
     unique = []
     for item in sorted(upcoming, key=lambda u: (u.day, u.text)):
         if (item.day, item.text.lower()) not in seen:
             seen.add((item.day, item.text.lower()))
             unique.append(item)
-    return EventDates(event_date, tuple(unique))
+    return EventDates(event_date, tuple(unique), preview_date)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 from bot.analysis.story_words import CYRILLIC, GENERIC_WORDS, STOPWORDS, words
@@ -49,12 +49,27 @@ def _skeleton(plain: str) -> str:
     return s[:4]
 
 
-def fingerprint(title: str, text: str) -> frozenset[str]:
+def entity_token(kind: str, name: str) -> str:
+    """The fingerprint token of a canonical actor (``$``) or place (``@``): the same in every
+    language and script, since the gazetteers resolve the names."""
+    return kind + "_".join(_plain(name).split())
+
+
+def fingerprint(
+    title: str,
+    text: str,
+    *,
+    places: Iterable[str] = (),
+    title_places: Iterable[str] = (),
+) -> frozenset[str]:
     """Language-light tokens of a report, for storing and comparing.
 
     Holds 5-letter stems of transliterated words (stopwords out; title stems once more as
     ``^stem``), numbers of two or more digits as ``#n``, and consonant skeletons of capitalised
     words as ``~xxxx`` so that names match across spellings and scripts where that is cheap.
+    The canonical ``places`` the gazetteer found come as ``@name`` (and ``^@name`` for places
+    named in the title): reports of one meeting in any language share them. Word similarity
+    leaves them out; :func:`place_agreement` compares them.
     """
     tokens: set[str] = set()
     title_end = len(title or "")
@@ -77,6 +92,8 @@ def fingerprint(title: str, text: str) -> frozenset[str]:
             skeleton = _skeleton(plain)
             if len(skeleton) >= 3:
                 tokens.add("~" + skeleton)
+    tokens.update(entity_token("@", name) for name in places)
+    tokens.update(entity_token("^@", name) for name in title_places)
     return frozenset(tokens)
 
 
@@ -151,6 +168,38 @@ def _entities(fp: frozenset[str]) -> frozenset[str]:
     return frozenset(token for token in fp if token[0] in "#~" and token not in _GENERIC_STEMS)
 
 
+@lru_cache(maxsize=65_536)
+def words_only(fp: frozenset[str]) -> frozenset[str]:
+    """A fingerprint without its place tokens (what word similarity compares)."""
+    return frozenset(token for token in fp if token[0] != "@" and not token.startswith("^@"))
+
+
+@lru_cache(maxsize=65_536)
+def places_of(fp: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The place tokens of a fingerprint: every place named, and those named in a title."""
+    return (
+        frozenset(token for token in fp if token[0] == "@"),
+        frozenset(token[1:] for token in fp if token.startswith("^@")),
+    )
+
+
+def place_agreement(a: frozenset[str], b: frozenset[str]) -> float:
+    """How well two fingerprints agree on where: 0 when either names no place, the share of
+    the smaller side's places both name, or -1 when they name only different places (a
+    headline in Berlin against a story in Geneva counts as different even if the story's
+    reports mention Berlin in passing)."""
+    places_a, titled_a = places_of(a)
+    places_b, titled_b = places_of(b)
+    if not places_a or not places_b:
+        return 0.0
+    if titled_a and titled_b and not titled_a & titled_b:
+        return -1.0
+    shared = places_a & places_b
+    if not shared:
+        return -1.0
+    return len(shared) / min(len(places_a), len(places_b))
+
+
 def fingerprint_similarity(
     a: frozenset[str],
     b: frozenset[str],
@@ -164,6 +213,7 @@ def fingerprint_similarity(
     Names and numbers are compared on their own as well, since they are what reports in
     different languages share; the better of the two comparisons counts.
     """
+    a, b = words_only(a), words_only(b)
     words = weighted_cosine(a, b, weights, _token_weight, b_members=members)
     names = weighted_cosine(_entities(a), _entities(b), weights, _token_weight, b_members=members)
     return max(words, 0.7 * names)
@@ -193,3 +243,9 @@ def merge_fingerprint(
         return tier, token
 
     return frozenset(sorted(union, key=rank)[:limit])
+
+
+def plain_word(word: str) -> str:
+    """A word lower-cased, Cyrillic transliterated and diacritics stripped (as fingerprints
+    compare words)."""
+    return _plain(word)

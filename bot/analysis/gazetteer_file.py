@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.analysis.actors import KINDS, Actor, Gazetteer, Role, name_key, nfc
+from bot.analysis.places import Places
 
 
 def _parse_date(value: Any, where: str) -> date | None:
@@ -107,3 +108,52 @@ def parse_gazetteer(text: str) -> Gazetteer:
     _check_conflicts(actors.values())
     ignore = _strings(raw.get("ignore"), "ignore")
     return Gazetteer(actors=actors, ignore=ignore)
+
+
+def parse_places(text: str) -> Places:
+    """Build the places gazetteer from TOML text (``[[place]]`` tables); ValueError naming the
+    problem."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"not valid TOML ({error})") from None
+    items = raw.get("place")
+    if not isinstance(items, list) or not items:
+        raise ValueError("no [[place]] tables found")
+    places: dict[str, Actor] = {}
+    common: set[str] = set()
+    known = {"name", "aliases", "weak", "part_of", "common"}
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, Mapping):
+            raise ValueError(f"place #{index}: expected a table")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"place #{index}: missing name")
+        where = f"place {name!r}"
+        if unknown := sorted(set(item) - known):
+            raise ValueError(
+                f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+            )
+        if not isinstance(item.get("common", False), bool):
+            raise ValueError(f"{where}: common must be true or false")
+        part_of = item.get("part_of")
+        if part_of is not None and not (isinstance(part_of, str) and part_of.strip()):
+            raise ValueError(f"{where}: part_of must be a place name")
+        place = Actor(
+            name=nfc(name.strip()),
+            kind="place",
+            aliases=tuple(dict.fromkeys(_strings(item.get("aliases"), f"{where} aliases"))),
+            weak=_strings(item.get("weak"), f"{where} weak"),
+            part_of=part_of.strip() if isinstance(part_of, str) else None,
+        )
+        if place.name in places:
+            raise ValueError(f"{where} is defined twice")
+        places[place.name] = place
+        if item.get("common", False):
+            common.add(place.name)
+    for place in places.values():
+        if place.part_of is not None and place.part_of not in places:
+            raise ValueError(f"place {place.name!r}: part_of names unknown place {place.part_of!r}")
+    _check_conflicts(places.values())
+    ignore = _strings(raw.get("ignore"), "ignore")
+    return Places(Gazetteer(actors=places, ignore=ignore), frozenset(common))

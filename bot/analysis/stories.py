@@ -15,13 +15,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot.analysis.fingerprints import (
     GENERIC_WEIGHT,
     fingerprint,
     fingerprint_similarity,
     merge_fingerprint,
+    place_agreement,
     weighted_cosine,
 )
 from bot.analysis.kinds import classify_kind
@@ -47,6 +48,10 @@ __all__ = [
 
 DATE_BOOST = 0.5  # agreeing event dates raise the score by this fraction
 DEFAULT_THRESHOLD = 0.22
+WORDS_WEIGHT, ACTORS_WEIGHT, PLACE_WEIGHT = 0.5, 0.25, 0.25
+PLACE_CONFLICT = 0.5  # places that differ halve the score
+GROWTH_DAYS = 2  # a story takes reports up to this many days from its day
+UNDATED_FACTOR = 1.3  # an undated report or story must look this much more alike
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class StoryItem:
     actors: frozenset[str]
     language: str | None = None
     source: str | None = None
+    dated: bool = True  # False: ``published`` is only when the bot first saw the report
+    preview_date: date | None = None  # a preview: the day of the event it announces
 
 
 def _actor_weight(actor: str) -> float:
@@ -114,21 +121,42 @@ def similarity(
 ) -> float:
     """How likely a report (fingerprint, actors, event date) belongs to a story, 0..1.
 
-    ``weights``/``actor_weights`` optionally scale tokens by rarity among the current candidates.
-    Agreeing event dates raise the score; event dates more than two days apart cut it sharply.
+    Mixes word overlap, actor overlap and agreement on the place (the gazetteer's canonical
+    places, so Genf and Женева agree). ``weights``/``actor_weights`` optionally scale tokens by
+    rarity among the current candidates. Agreeing event dates raise the score; event dates more
+    than two days apart cut it sharply, and so do places that differ.
     """
     words = fingerprint_similarity(item_fp, cand.fingerprint, weights, members=cand.size)
     actors = _actor_similarity(item_actors, cand.actors, actor_weights, cand.size)
+    place = place_agreement(item_fp, cand.fingerprint)
     agreement = _date_agreement(item_date, cand)
+    score = WORDS_WEIGHT * words + ACTORS_WEIGHT * actors + PLACE_WEIGHT * max(place, 0.0)
     # the date only modulates: on any given day many unrelated things "happened today"
-    score = (0.6 * words + 0.25 * actors) * (1.0 + DATE_BOOST * agreement if agreement > 0 else 1.0)
-    if agreement < 0:
+    if agreement > 0:
+        score *= 1.0 + DATE_BOOST * agreement
+    elif agreement < 0:
         score *= 0.4
+    if place < 0:
+        score *= PLACE_CONFLICT
     return max(0.0, min(1.0, score))
 
 
-def _item_day(item: StoryItem) -> date:
-    return item.event_date or item.published.date()
+def _item_day(item: StoryItem) -> date | None:
+    """The report's day: its event date, else the day a preview announces, else its
+    publication; None when it has none of these (an undated report without a date in its
+    text). So "leaders to meet in Berlin next Tuesday" is kept apart from yesterday's talks
+    and joins Tuesday's reports."""
+    if item.event_date is not None:
+        return item.event_date
+    if item.preview_date is not None:
+        return item.preview_date
+    return item.published.date() if item.dated else None
+
+
+def _story_day(cand: StoryCandidate) -> date | None:
+    if not cand.dated and cand.event_date is None:
+        return None
+    return cand.event_date or cand.first_published.date()
 
 
 def choose_story(
@@ -136,28 +164,31 @@ def choose_story(
     item_fp: frozenset[str],
     candidates: Sequence[StoryCandidate],
     *,
-    window_days: int = 4,
+    window_days: int = GROWTH_DAYS,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> int | None:
     """The id of the existing story this report belongs to, or None to start a new story.
 
-    Only stories active within ``window_days`` of the report's day (its event date, else its
-    publication) compete; ties go to the bigger, then the older story.
+    A story takes reports of its day (the event date its reports support) and the
+    ``window_days`` days either side, however many reports it already has: later reports
+    start a story of their own, so today's development never hides under yesterday's date.
+    A report or story whose day is unknown (no date of its own) may meet any other, but must
+    look more alike. Ties go to the bigger, then the older story.
     """
     day = _item_day(item)
-    window = timedelta(days=window_days)
-    live = [
-        cand
-        for cand in candidates
-        if cand.first_published.date() - window <= day <= cand.last_published.date() + window
-        or (cand.event_date is not None and abs((cand.event_date - day).days) <= window_days)
-    ]
+    live = []
+    for cand in candidates:
+        cand_day = _story_day(cand)
+        if day is None or cand_day is None:
+            live.append((cand, threshold * UNDATED_FACTOR))
+        elif abs((cand_day - day).days) <= window_days:
+            live.append((cand, threshold))
     if not live:
         return None
     weights = _rarity([c.fingerprint for c in candidates] + [item_fp])
     actor_weights = _rarity([c.actors for c in candidates] + [item.actors])
     best: tuple[float, int, int] | None = None
-    for cand in live:
+    for cand, needed in live:
         score = similarity(
             item_fp,
             item.actors,
@@ -167,7 +198,7 @@ def choose_story(
             actor_weights=actor_weights,
         )
         key = (score, cand.size, -cand.id)
-        if score >= threshold and (best is None or key > best):
+        if score >= needed and (best is None or key > best):
             best = key
     return None if best is None else -best[2]
 
@@ -208,10 +239,11 @@ def headline(items: Sequence[StoryItem]) -> str:
 
 def story_date(items: Sequence[StoryItem]) -> date:
     """The development's day: the event date most reports support (neighbouring days count half),
-    else the earliest publication."""
+    else the earliest publication (of a report dated by its feed, when there is one)."""
     days = [item.event_date for item in items if item.event_date is not None]
     if not days:
-        return min(item.published for item in items).date()
+        dated = [item.published for item in items if item.dated] or [i.published for i in items]
+        return min(dated).date()
     counts = Counter(days)
 
     def support(day: date) -> tuple[float, int]:
@@ -260,21 +292,24 @@ def grow_story(
     is the one most reports support (:func:`story_date`). This is the one growth rule: the bot's
     analysis applies it to each report it stores, and :func:`group_items` to a batch.
     """
-    dated = StoryItem(item.id, "", "", item.published, item.event_date, frozenset())
+    dated_item = StoryItem(
+        item.id, "", "", item.published, item.event_date, frozenset(), dated=item.dated
+    )
     members: tuple[StoryItem, ...]
     if story is None:
-        actors, members = Counter(mentions), (dated,)
+        actors, members = Counter(mentions), (dated_item,)
         size, fp = 1, item_fp
         first = last = item.published
     else:
         old = story.candidate
-        actors, members = story.mentions + Counter(mentions), (*story.members, dated)
+        actors, members = story.mentions + Counter(mentions), (*story.members, dated_item)
         size = old.size + 1
         fp = merge_fingerprint(old.fingerprint, item_fp, old.size)
         first = min(old.first_published, item.published)
         last = max(old.last_published, item.published)
     top = frozenset(name for name, _ in actors.most_common(STORY_ACTORS))
-    candidate = StoryCandidate(story_id, fp, top, first, last, story_date(members), size)
+    dated = item.dated or (story is not None and story.candidate.dated)
+    candidate = StoryCandidate(story_id, fp, top, first, last, story_date(members), size, dated)
     return GrowingStory(candidate, actors, members)
 
 

@@ -8,6 +8,7 @@ path as fetched reports, in an in-memory database.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -112,9 +113,17 @@ def _ingest(service: Service, articles: list[dict[str, Any]], reference: datetim
     return ids
 
 
-def _pairwise(groups_true: dict[int, str], groups_pred: dict[int, int | None]) -> dict[str, float]:
+def _pairwise(
+    groups_true: dict[int, str],
+    groups_pred: dict[int, int | None],
+    languages: dict[int, str] | None = None,
+) -> dict[str, float]:
+    """Pairwise precision/recall of a grouping; with ``languages``, only pairs of reports in
+    different languages count."""
     tp = fp = fn = 0
     for a, b in combinations(sorted(groups_true), 2):
+        if languages is not None and languages[a] == languages[b]:
+            continue
         same_true = groups_true[a] == groups_true[b]
         pa, pb = groups_pred.get(a), groups_pred.get(b)
         same_pred = pa is not None and pa == pb
@@ -130,9 +139,87 @@ def _date_match(day: date, label: str) -> bool:
     return abs((day - date.fromisoformat(label[:10])).days) <= 1
 
 
-def evaluate_corpus(settings: Settings, path: Path) -> dict[str, Any]:
-    """Score relevance, actors, story grouping and timeline dates on a labelled corpus."""
+def load_briefing(path: Path | None) -> dict[str, Any]:
+    """The development checks (key facts per event, questions) of a briefing file, or none."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise EvalError(f"cannot read {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise EvalError(f"{path}: expected a JSON object")
+    return data
+
+
+def _story_of_event(with_events: dict[int, str], stories: dict[int, int | None]) -> dict[str, int]:
+    """Each labelled event → the story holding most of its reports."""
+    votes: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for item_id, event in with_events.items():
+        story = stories.get(item_id)
+        if story is not None:
+            votes[event][story] += 1
+    return {event: max(v, key=lambda s: (v[s], -s)) for event, v in votes.items()}
+
+
+def _summaries(
+    service: Service,
+    briefing: dict[str, Any],
+    with_events: dict[int, str],
+    stories: dict[int, int | None],
+) -> dict[str, Any]:
+    """Share of each event's key facts its story's summary states, and the summaries' length
+    (the headline's share for comparison)."""
+    facts = {k: v for k, v in (briefing.get("key_facts") or {}).items() if isinstance(v, list)}
+    story_of = _story_of_event(with_events, stories)
+    stated = headline_stated = total = 0
+    lengths: list[int] = []
+    details = []
+    for event, patterns in sorted(facts.items()):
+        story = service.store.get_story(story_of[event]) if event in story_of else None
+        summary = (story.summary or "") if story else ""
+        headline = story.headline if story else ""
+        hits = [bool(re.search(p, summary, re.IGNORECASE)) for p in patterns]
+        stated += sum(hits)
+        headline_stated += sum(bool(re.search(p, headline, re.IGNORECASE)) for p in patterns)
+        total += len(patterns)
+        if summary:
+            lengths.append(len(summary))
+        details.append(
+            {"event": event, "stated": sum(hits), "facts": len(patterns), "summary": summary}
+        )
+    return {
+        "events": len(facts),
+        "key_fact_share": round(stated / total, 3) if total else 0.0,
+        "headline_share": round(headline_stated / total, 3) if total else 0.0,
+        "mean_length": round(sum(lengths) / len(lengths), 1) if lengths else 0.0,
+        "details": details,
+    }
+
+
+def _kinds(
+    service: Service, with_events: dict[int, str], stories: dict[int, int | None]
+) -> dict[str, Any]:
+    """The kind of each labelled event's story (compared with hand labels in the tests)."""
+    story_of = _story_of_event(with_events, stories)
+    found = {}
+    for event, story_id in sorted(story_of.items()):
+        story = service.store.get_story(story_id)
+        if story is not None:
+            found[event] = story.kind
+    return found
+
+
+def evaluate_corpus(
+    settings: Settings, path: Path, briefing_path: Path | None = None
+) -> dict[str, Any]:
+    """Score relevance, actors, story grouping, timeline dates and summaries on a labelled
+    corpus; ``briefing_path`` holds the key facts summaries should state (default: the
+    ``briefing-dev.json`` next to the corpus, when there is one)."""
     articles = load_corpus(path)
+    if briefing_path is None:
+        briefing_path = path.with_name("briefing-dev.json")
+    briefing = load_briefing(briefing_path)
     dated = [p for a in articles if (p := _published(a))]
     reference = max(dated) + timedelta(days=1) if dated else datetime(2026, 1, 1, tzinfo=UTC)
     store = Store(open_database(":memory:"))
@@ -179,6 +266,7 @@ def evaluate_corpus(settings: Settings, path: Path) -> dict[str, Any]:
         for a, item_id in zip(articles, ids, strict=True)
         if a["label"] == "on_topic" and a.get("event") not in (None, "other")
     }
+    languages = {item_id: (a.get("lang") or "?") for a, item_id in zip(articles, ids, strict=True)}
     return {
         "articles": len(articles),
         "relevance": {
@@ -194,7 +282,10 @@ def evaluate_corpus(settings: Settings, path: Path) -> dict[str, Any]:
                 **_pairwise(with_events, stories),
                 "articles": len(with_events),
             },
+            "across_languages": _pairwise(with_events, stories, languages),
         },
+        "kinds": _kinds(service, with_events, stories),
+        "summaries": _summaries(service, briefing, with_events, stories),
         "dates": _date_accuracy(service, articles, ids),
     }
 
@@ -269,9 +360,17 @@ def format_report(report: dict[str, Any]) -> str:
         line("organizations", report["orgs"]),
         line("stories (articles w/ dates)", stories["articles_with_dates"]),
         line("stories (on-topic w/ event)", stories["on_topic_with_event"]),
+        line("stories across languages", stories["across_languages"]),
         f"{'timeline dates within 1 day':<28} {dates['within_one_day']}/{dates['events']} "
         f"= {dates['accuracy']:.0%}",
     ]
+    summaries = report["summaries"]
+    if summaries["events"]:
+        lines.append(
+            f"{'summaries: key facts stated':<28} {summaries['key_fact_share']:.0%} of "
+            f"{summaries['events']} events (headline alone {summaries['headline_share']:.0%}), "
+            f"mean {summaries['mean_length']:.0f} characters"
+        )
     for lang, scores in report["relevance"]["by_language"].items():
         lines.append(line(f"  relevance [{lang}]", scores))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.analysis.analyser import Analyser, ItemAnalysis, ItemText
 from bot.analysis.stories import (
+    GROWTH_DAYS,
     STORY_ACTORS,
     GrowingStory,
     StoryItem,
@@ -20,10 +21,13 @@ from bot.analysis.stories import (
     resume_story,
     story_date,
 )
+from bot.analysis.summaries import ReportLead, summarise
 from bot.core.records import ItemForAnalysis, SavedAnalysis, StoryFields, StoryMember
 from bot.storage.store import Store
 
-STORY_WINDOW_DAYS = 4
+STORY_WINDOW_DAYS = GROWTH_DAYS
+UNDATED_CANDIDATES = 2000  # stories an undated report is compared with, newest first
+STORY_PLACES = 6
 CHUNK = 200
 HEADLINE_SAMPLE = 40
 
@@ -35,7 +39,7 @@ def _spread(items: list[StoryItem], count: int) -> list[StoryItem]:
 
 def item_text(item: ItemForAnalysis) -> ItemText:
     """A stored item as analysis input."""
-    return ItemText(item.id, item.title, item.summary, item.language, item.published_at)
+    return ItemText(item.id, item.title, item.summary, item.language, item.published_at, item.dated)
 
 
 def story_item(member: StoryMember) -> StoryItem:
@@ -48,6 +52,7 @@ def story_item(member: StoryMember) -> StoryItem:
         event_date=member.event_date,
         actors=frozenset(member.actors),
         language=member.language,
+        dated=member.dated,
     )
 
 
@@ -157,6 +162,8 @@ class AnalysisPipeline:
             event_date=result.event_date,
             actors=frozenset(result.actors),
             language=item.language,
+            dated=item.dated,
+            preview_date=result.preview_date,
         )
 
     def _save(self, result: ItemAnalysis, now: datetime) -> None:
@@ -169,6 +176,8 @@ class AnalysisPipeline:
                 fingerprint=result.fingerprint,
                 actors=result.actors,
                 upcoming=tuple((u.day, u.text) for u in result.upcoming),
+                places=result.places,
+                sentences=result.sentences,
             ),
             now,
         )
@@ -179,15 +188,16 @@ class AnalysisPipeline:
         self, item: ItemForAnalysis, result: ItemAnalysis, grown: dict[int, GrowingStory]
     ) -> int | None:
         published = item.published_at
-        anchor = (
-            min(published, datetime.combine(result.event_date, published.timetz()))
-            if result.event_date
-            else published
-        )
-        span = timedelta(days=self.window_days + 1)
-        candidates = {
-            cand.id: cand for cand in self.store.story_candidates(anchor - span, published + span)
-        }
+        if result.event_date is None and result.preview_date is None and not item.dated:
+            # Undated, and no date in the text: it may belong to a story of any day.
+            found = self.store.recent_story_candidates(UNDATED_CANDIDATES)
+        else:
+            day = result.event_date or result.preview_date or published.date()
+            anchor = datetime.combine(day, published.timetz())
+            span = timedelta(days=self.window_days + 1)
+            found = self.store.story_candidates(anchor - span, anchor + span)
+            found += self.store.undated_story_candidates(UNDATED_CANDIDATES)
+        candidates = {cand.id: cand for cand in found}
         candidates.update({story_id: growing.candidate for story_id, growing in grown.items()})
         return choose_story(
             self._story_item(item, result),
@@ -214,6 +224,10 @@ class AnalysisPipeline:
         title = headline(sample)
         lead = next((member for member in members if member.title == title), members[0])
         text = " ".join(member.summary for member in members[:5])
+        summaries = summarise([ReportLead(m.id, m.title, m.language, m.sentences) for m in members])
+        places: Counter[str] = Counter()
+        for member in members:
+            places.update(member.places)
         self.store.update_story(
             story_id,
             StoryFields(
@@ -229,5 +243,9 @@ class AnalysisPipeline:
                 actors=tuple(name for name, _ in mentions.most_common(STORY_ACTORS)),
                 link=lead.link,
                 updated_at=now,
+                summary=summaries.default,
+                summaries=summaries.by_language,
+                places=tuple(name for name, _ in places.most_common(STORY_PLACES)),
+                dated=any(member.dated for member in members),
             ),
         )

@@ -11,12 +11,15 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+
+from bot.core.records import summary_in
 
 __all__ = [
     "ActorTrend",
+    "Coming",
     "Digest",
     "DigestStory",
     "importance",
@@ -49,6 +52,23 @@ class DigestStory:
     actors: tuple[str, ...]
     became_relevant_at: datetime
     last_published: datetime
+    summary: str | None = None
+    summaries: Mapping[str, str] = field(default_factory=dict)
+
+    def summary_for(self, language: str | None) -> str | None:
+        """The summary for a reader of ``language`` (from reports in it where there are)."""
+        return summary_in(self.summary, self.summaries, language)
+
+
+@dataclass(frozen=True)
+class Coming:
+    """An announced meeting or deadline a digest lists under "What's next"."""
+
+    day: date
+    text: str
+    title: str
+    link: str | None
+    story: int | None
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,7 @@ class Digest:
     actors: tuple[ActorTrend, ...]
     since: datetime
     until: datetime
+    coming: tuple[Coming, ...] = ()
 
     def is_empty(self) -> bool:
         """True when the window brought no story at all (actor counts alone are not news)."""
@@ -100,6 +121,7 @@ class Digest:
             "stories": [_story_content(story) for story in self.stories],
             "more": self.more,
             "actors": [[a.name, a.mentions, a.previous] for a in self.actors],
+            "coming": [[c.day.isoformat(), c.text, c.title, c.link, c.story] for c in self.coming],
         }
         encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
@@ -132,6 +154,8 @@ def select_digest(
     until: datetime,
     max_stories: int = 8,
     max_actors: int = 5,
+    coming: Sequence[Coming] = (),
+    max_coming: int = 5,
 ) -> Digest:
     """Build the digest for the window ``(since, until]``.
 
@@ -171,6 +195,7 @@ def select_digest(
         actors=tuple(trends[:max_actors]),
         since=start,
         until=end,
+        coming=tuple(coming[:max_coming]),
     )
 
 
@@ -212,6 +237,8 @@ def _story_content(story: DigestStory) -> list[object]:
         list(story.actors),
         _as_utc(story.became_relevant_at).isoformat(),
         _as_utc(story.last_published).isoformat(),
+        story.summary,
+        sorted(story.summaries.items()),
     ]
 
 

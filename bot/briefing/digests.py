@@ -9,21 +9,29 @@ from datetime import datetime, timedelta
 from bot.briefing.context import Briefing
 from bot.briefing.digest_selection import (
     ActorTrend,
+    Coming,
     Digest,
     DigestStory,
     is_breaking,
     select_digest,
 )
 from bot.briefing.duetime import catch_up_due, in_quiet_hours
-from bot.briefing.reading import StoryBrief, story_detail
+from bot.briefing.reading import StoryBrief, story_detail, upcoming
 from bot.briefing.subscriptions import FIRST_DIGEST_LOOKBACK, get_subscription
 from bot.core.records import Story, Subscription
 
 DUE_BATCH = 1000  # subscribers read and sent per batch of a digest round
 MAX_ACTOR_WINDOW = timedelta(days=7)
+# A digest's news is what was published in its window: a back catalogue fetched today (/addfeed,
+# a first start) is not news. A report fetched late (a slow feed) still counts when published
+# up to FETCH_LAG before the window, so a first digest (its window is the last 24 hours) covers
+# at most 30 hours; a catch-up after downtime covers at most CATCH_UP.
+FETCH_LAG = timedelta(hours=6)
+CATCH_UP = timedelta(days=7)
+COMING_DAYS = 14  # "What's next" looks this far ahead
 
 
-def _digest_story(story: Story) -> DigestStory:
+def _digest_story(story: Story, news_at: datetime) -> DigestStory:
     return DigestStory(
         id=story.id,
         headline=story.headline,
@@ -33,17 +41,24 @@ def _digest_story(story: Story) -> DigestStory:
         sources=story.sources,
         relevance=story.relevance,
         actors=story.actors,
-        became_relevant_at=story.created_at,
+        became_relevant_at=news_at,
         last_published=story.last_published,
+        summary=story.summary,
+        summaries=story.summaries,
     )
 
 
 def build_digest(service: Briefing, since: datetime | None, until: datetime) -> Digest:
-    """The digest for the window (since, until]: ranked stories and key actors with trends."""
+    """The digest for the window (since, until]: the stories with news in it (reports first
+    seen in the window and published in it, give or take :data:`FETCH_LAG`), ranked; what is
+    coming in the next :data:`COMING_DAYS` days; the actors in the news with their trends."""
     store = service.store
     start = since or until - FIRST_DIGEST_LOOKBACK
-    stories = store.stories_created_between(
-        start, until, min_relevance=service.settings.analysis.relevance_threshold
+    news = store.stories_with_news(
+        start,
+        until,
+        published_after=max(start - FETCH_LAG, until - CATCH_UP),
+        min_relevance=service.settings.analysis.relevance_threshold,
     )
     actor_start = max(start, until - MAX_ACTOR_WINDOW)
     span = until - actor_start
@@ -53,12 +68,23 @@ def build_digest(service: Briefing, since: datetime | None, until: datetime) -> 
     }
     trends = [ActorTrend(row.name, row.mentions, earlier.get(row.name, 0)) for row in current]
     return select_digest(
-        [_digest_story(story) for story in stories],
+        [_digest_story(story, news_at) for story, news_at in news],
         trends,
         since=start,
         until=until,
         max_stories=service.settings.digest.max_stories,
+        coming=_coming(service, until),
     )
+
+
+def _coming(service: Briefing, now: datetime) -> list[Coming]:
+    """Announced meetings and deadlines from today to :data:`COMING_DAYS` days ahead."""
+    last = now.date() + timedelta(days=COMING_DAYS)
+    return [
+        Coming(event.day, event.text, event.title, event.link, event.story)
+        for event in upcoming(service)
+        if event.day <= last
+    ]
 
 
 def digest_for_chat(service: Briefing, chat_id: int) -> Digest:

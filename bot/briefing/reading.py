@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bot.briefing import stored_timeline as timelines
 from bot.briefing.context import Briefing
 from bot.core.models import Feed
-from bot.core.records import ActorCandidate, DayCount, ItemRecord, Story, TimelineEntry, Totals
+from bot.core.records import (
+    ActorCandidate,
+    DayCount,
+    ItemRecord,
+    Story,
+    TimelineEntry,
+    Totals,
+    summary_in,
+)
 
 
 @dataclass(frozen=True)
@@ -71,13 +80,14 @@ def timeline(
     """Dated entries up to today, one per development (near-duplicates collapsed)."""
     _refresh_timeline(service)
     now = service.clock()
-    return service.store.timeline_page(
+    entries = service.store.timeline_page(
         since_day(now, days),
         now.date().isoformat(),
         newest_first=newest_first,
         limit=-1 if limit is None else max(0, limit),
         offset=0,
     )
+    return _with_distinct_sources(service, entries)
 
 
 def timeline_page(
@@ -114,7 +124,15 @@ def _read_page(service: Briefing, days: int | None, page: int, per_page: int) ->
     entries = service.store.timeline_page(
         since, until, newest_first=True, limit=per_page, offset=page * per_page
     )
-    return TimelinePage(tuple(entries), page, pages, total)
+    return TimelinePage(tuple(_with_distinct_sources(service, entries)), page, pages, total)
+
+
+def _with_distinct_sources(
+    service: Briefing, entries: Sequence[TimelineEntry]
+) -> list[TimelineEntry]:
+    """Entries whose sources count each feed once across their stories (as /story does)."""
+    counted = entry_sources(service, entries)
+    return [replace(entry, sources=counted[entry.story] or entry.sources) for entry in entries]
 
 
 def upcoming(service: Briefing) -> list[UpcomingEvent]:
@@ -175,6 +193,12 @@ class StoryBrief:
     link: str | None
     actors: tuple[str, ...]
     last_published: datetime
+    summary: str | None = None
+    summaries: Mapping[str, str] = field(default_factory=dict)
+
+    def summary_for(self, language: str | None) -> str | None:
+        """The summary for a reader of ``language`` (from reports in it where there are)."""
+        return summary_in(self.summary, self.summaries, language)
 
 
 @dataclass(frozen=True)
@@ -238,6 +262,8 @@ def brief(story: Story) -> StoryBrief:
         link=story.link,
         actors=story.actors,
         last_published=story.last_published,
+        summary=story.summary,
+        summaries=story.summaries,
     )
 
 
@@ -254,11 +280,37 @@ def story_detail(service: Briefing, story_id: int) -> StoryDetail | None:
     story = service.store.get_story(story_id)
     if story is None:
         return None
+    # The timeline shows near-duplicate stories as one entry: list all of its reports, and count
+    # the feeds behind them, so /story and its timeline entry agree.
+    group = list(service.store.timeline_group(story_id))
     reports = tuple(
         SourceReport(item=r.id, title=r.title, link=r.link, published=r.published_at, feeds=r.feeds)
-        for r in service.store.story_sources(story_id)
+        for r in service.store.story_sources(group)
     )
-    return StoryDetail(brief(story), reports)
+    sources = service.store.distinct_sources(group) if len(group) > 1 else story.sources
+    return StoryDetail(replace(brief(story), sources=sources), reports)
+
+
+def entry_summaries(
+    service: Briefing, entries: Sequence[TimelineEntry], language: str | None
+) -> dict[int, str | None]:
+    """The summary of each timeline entry (its lead story's), for a reader of ``language``."""
+    found = service.store.story_summaries([entry.story for entry in entries])
+    return {
+        entry.story: summary_in(*found.get(entry.story, (None, {})), language) for entry in entries
+    }
+
+
+def entry_sources(service: Briefing, entries: Sequence[TimelineEntry]) -> dict[int, int]:
+    """The feeds behind each timeline entry (its stories' reports, each feed counted once)."""
+    return {
+        entry.story: (
+            service.store.distinct_sources(list(entry.stories))
+            if len(entry.stories) > 1
+            else entry.sources
+        )
+        for entry in entries
+    }
 
 
 def _iso_weeks(days: list[DayCount]) -> tuple[tuple[str, int], ...]:

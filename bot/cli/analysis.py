@@ -52,6 +52,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "eval", parents=[common], help="measure analysis on a labelled corpus"
     )
     evaluate.add_argument("--corpus", type=Path, required=True, metavar="FILE.jsonl")
+    evaluate.add_argument(
+        "--briefing",
+        type=Path,
+        metavar="FILE.json",
+        help="key facts and questions (default: briefing-dev.json next to the corpus)",
+    )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.set_defaults(func=cmd_eval)
 
@@ -223,7 +229,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.evaluation import EvalError, evaluate_corpus, format_report
 
     try:
-        report = evaluate_corpus(settings, args.corpus)
+        report = evaluate_corpus(settings, args.corpus, args.briefing)
     except EvalError as error:
         from bot.cli.feeds import CommandError
 

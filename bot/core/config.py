@@ -62,6 +62,7 @@ class AnalysisSettings:
     relevance_threshold: float = 0.5
     topic_file: Path = Path("data/topic.toml")
     actors_file: Path = Path("data/actors.toml")
+    places_file: Path = Path("data/places.toml")
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,12 @@ _SCHEMA: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     ),
     "analysis": (
         AnalysisSettings,
-        {"relevance_threshold": _fraction, "topic_file": _path, "actors_file": _path},
+        {
+            "relevance_threshold": _fraction,
+            "topic_file": _path,
+            "actors_file": _path,
+            "places_file": _path,
+        },
     ),
     "digest": (
         DigestSettings,

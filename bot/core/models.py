@@ -97,6 +97,18 @@ class Entry:
     canonical_link: str | None = None
     author: str | None = None
     language: str | None = None
+    dated: bool = True  # the publication time is the entry's own, not when it was first seen
+
+
+@dataclass(frozen=True)
+class LeadSentence:
+    """A sentence near the top of a report, with its position (0 = first) and what it states:
+    language-independent fact keys (actors, places, days, numbers, outcomes) and word stems."""
+
+    text: str
+    position: int
+    facts: frozenset[str]
+    words: frozenset[str]
 
 
 @dataclass(frozen=True)

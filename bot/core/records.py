@@ -6,8 +6,11 @@ sets, dicts). Plain data only: no I/O, no SQL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+
+from bot.core.models import LeadSentence
 
 # --- items -------------------------------------------------------------------------------------
 
@@ -34,6 +37,7 @@ class ItemRecord:
     canonical_link: str | None = None
     update_count: int = 0
     analysed_at: datetime | None = None
+    story_summary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class ItemForAnalysis:
     story_id: int | None
     link: str | None
     content_hash: str
+    dated: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class SavedAnalysis:
     fingerprint: frozenset[str]
     actors: dict[str, int]
     upcoming: tuple[tuple[date, str], ...]
+    places: dict[str, int] = field(default_factory=dict)
+    sentences: tuple[LeadSentence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,7 @@ class StoryCandidate:
     last_published: datetime
     event_date: date | None
     size: int
+    dated: bool = True  # some report of it has a date of its own
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,9 @@ class StoryMember:
     link: str | None
     fingerprint: frozenset[str]
     actors: dict[str, int]
+    dated: bool = True
+    places: dict[str, int] = field(default_factory=dict)
+    sentences: tuple[LeadSentence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,10 @@ class StoryFields:
     actors: tuple[str, ...]
     link: str | None
     updated_at: datetime
+    summary: str | None = None
+    summaries: Mapping[str, str] = field(default_factory=dict)
+    places: tuple[str, ...] = ()
+    dated: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,6 +165,23 @@ class Story:
     actors: tuple[str, ...]
     link: str | None
     created_at: datetime
+    summary: str | None = None
+    summaries: Mapping[str, str] = field(default_factory=dict)
+    places: tuple[str, ...] = ()
+
+    def summary_for(self, language: str | None) -> str | None:
+        """The summary for a reader of ``language``: from reports in it, else the default."""
+        return summary_in(self.summary, self.summaries, language)
+
+
+def summary_in(
+    default: str | None, by_language: Mapping[str, str], language: str | None
+) -> str | None:
+    """A story summary for a reader of ``language``: the one from reports in that language
+    when the story has one, else the default."""
+    if language and (found := by_language.get(language.lower()[:2])):
+        return found
+    return default
 
 
 @dataclass(frozen=True)

@@ -361,6 +361,7 @@ def normalise_entry(
     published_at = own_time or first_seen
     if published_at > first_seen + _FUTURE_SLACK or published_at < _EARLIEST:
         published_at = first_seen
+    dated = own_time is not None and published_at == own_time
 
     guid = entry.guid.strip() if entry.guid and entry.guid.strip() else None
     if guid:
@@ -383,4 +384,5 @@ def normalise_entry(
         canonical_link=canonical,
         author=html_to_text(entry.author, 200) or None,
         language=normalise_language(entry.language) or normalise_language(feed_language),
+        dated=dated,
     )

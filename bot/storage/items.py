@@ -66,8 +66,8 @@ class ItemStore(FeedStore):
             new_ids = list(range(first, first + len(plan.new)))
             conn.executemany(
                 "INSERT INTO items (id, guid, link, canonical_link, title, summary, author, "
-                "language, published_at, first_seen_at, content_hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "language, published_at, first_seen_at, content_hash, dated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         item_id,
@@ -81,6 +81,7 @@ class ItemStore(FeedStore):
                         to_iso(entry.published_at),
                         stamp,
                         entry.content_hash,
+                        int(entry.dated),
                     )
                     for item_id, entry in zip(new_ids, plan.new, strict=True)
                 ],
@@ -147,7 +148,8 @@ class ItemStore(FeedStore):
             "SELECT i.*, (SELECT json_group_array(COALESCE(f.name, f.title, f.url)) "
             "FROM item_feeds x JOIN feeds f ON f.id = x.feed_id WHERE x.item_id = i.id) AS feeds, "
             "(SELECT json_group_array(actor) FROM (SELECT actor FROM item_actors "
-            "WHERE item_id = i.id ORDER BY mentions DESC, actor)) AS actors "
+            "WHERE item_id = i.id ORDER BY mentions DESC, actor)) AS actors, "
+            "(SELECT s.summary FROM stories s WHERE s.id = i.story_id) AS story_summary "
             f"FROM items i {where} ORDER BY i.published_at DESC, i.id DESC"
         )
         if limit:
@@ -175,7 +177,7 @@ class ItemStore(FeedStore):
                 rows.item_for_analysis(row)
                 for row in self._rows(
                     "SELECT id, title, summary, language, published_at, story_id, link, "
-                    f"content_hash FROM items WHERE id IN ({marks(chunk)})",
+                    f"content_hash, dated FROM items WHERE id IN ({marks(chunk)})",
                     chunk,
                 )
             ]
@@ -198,12 +200,14 @@ class ItemStore(FeedStore):
         item_id = analysis.item_id
         self.db.execute(
             "UPDATE items SET relevance = ?, relevant = ?, event_date = ?, fingerprint = ?, "
-            "analysed_at = ? WHERE id = ?",
+            "places = ?, sentences = ?, analysed_at = ? WHERE id = ?",
             [
                 analysis.relevance,
                 int(analysis.relevant),
                 analysis.event_date.isoformat() if analysis.event_date else None,
                 rows.encode_json(analysis.fingerprint),
+                rows.encode_json(analysis.places),
+                rows.encode_sentences(analysis.sentences),
                 to_iso(now),
                 item_id,
             ],

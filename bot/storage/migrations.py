@@ -335,3 +335,25 @@ def stored_timeline(db: sqlite_utils.Database) -> None:
         END
         """,
     )
+
+
+@migrations(name="0011_briefing")
+def briefing(db: sqlite_utils.Database) -> None:
+    """What briefs need: each report's places, lead sentences and whether its date is its own;
+    each story's summaries (per language) and places.
+
+    Relevant items are marked for analysis again, so the next poll cycle's catch-up fills
+    these in for what is already stored.
+    """
+    _run(
+        db,
+        "ALTER TABLE items ADD COLUMN dated INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE items ADD COLUMN places TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE items ADD COLUMN sentences TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE stories ADD COLUMN summary TEXT",
+        "ALTER TABLE stories ADD COLUMN summaries TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE stories ADD COLUMN places TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE stories ADD COLUMN dated INTEGER NOT NULL DEFAULT 1",
+        "CREATE INDEX idx_stories_undated ON stories (last_published) WHERE dated = 0",
+        "UPDATE items SET analysed_at = NULL WHERE relevant = 1",
+    )

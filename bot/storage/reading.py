@@ -39,27 +39,70 @@ class ReadingStore(StoreBase):
         row = self._one("SELECT * FROM stories WHERE id = ? AND size > 0", [story_id])
         return rows.story(row) if row else None
 
-    def stories_created_between(
-        self, since: datetime | None, until: datetime, *, min_relevance: float
-    ) -> list[Story]:
-        """Stories that became relevant in (since, until]."""
-        where = "size > 0 AND relevance >= ? AND created_at <= ?"
-        params: list[Any] = [min_relevance, to_iso(until)]
-        if since:
-            where += " AND created_at > ?"
-            params.append(to_iso(since))
-        return [
-            rows.story(row) for row in self._rows(f"SELECT * FROM stories WHERE {where}", params)
-        ]
+    def stories_with_news(
+        self,
+        seen_after: datetime | None,
+        until: datetime,
+        *,
+        published_after: datetime,
+        min_relevance: float,
+    ) -> list[tuple[Story, datetime]]:
+        """Stories with a relevant report first seen in (seen_after, until] and published after
+        ``published_after``, each with when its newest such report was first seen: what is news
+        for a digest of that window (a back catalogue fetched today is not)."""
+        params: list[Any] = [to_iso(until), to_iso(published_after)]
+        seen = "i.first_seen_at <= ? AND i.published_at > ?"
+        if seen_after:
+            seen += " AND i.first_seen_at > ?"
+            params.append(to_iso(seen_after))
+        found = self._rows(
+            "SELECT s.*, n.news_at FROM stories s JOIN (SELECT i.story_id, "
+            "MAX(i.first_seen_at) AS news_at FROM items i WHERE i.relevant = 1 "
+            f"AND i.story_id IS NOT NULL AND {seen} GROUP BY i.story_id) n ON n.story_id = s.id "
+            "WHERE s.size > 0 AND s.relevance >= ?",
+            [*params, min_relevance],
+        )
+        return [(rows.story(row), rows.instant(row["news_at"])) for row in found]
 
-    def story_sources(self, story_id: int) -> list[StoryReport]:
-        """Every report of a story with its feed's name and link, oldest first."""
+    def story_summaries(self, story_ids: list[int]) -> dict[int, tuple[str | None, dict[str, str]]]:
+        """Story id → (summary, summaries by language) for the given stories."""
+        found = self._rows(
+            "SELECT id, summary, summaries FROM stories WHERE id IN "
+            "(SELECT value FROM json_each(?))",
+            [rows.encode_json(story_ids)],
+        )
+        return {row["id"]: (row["summary"], rows.string_map(row["summaries"])) for row in found}
+
+    def timeline_group(self, story_id: int) -> tuple[int, ...]:
+        """The stories shown with ``story_id`` as one timeline entry (just itself when none)."""
+        row = self._one(
+            "SELECT t.stories FROM timeline t JOIN stories s ON s.timeline_anchor = t.anchor "
+            "WHERE s.id = ?",
+            [story_id],
+        )
+        group = rows.integers(row["stories"]) if row else ()
+        return group if story_id in group else (story_id,)
+
+    def distinct_sources(self, story_ids: list[int]) -> int:
+        """How many feeds carry reports of any of these stories."""
+        return int(
+            self._scalar(
+                "SELECT COUNT(DISTINCT x.feed_id) FROM item_feeds x JOIN items i "
+                "ON i.id = x.item_id WHERE i.story_id IN (SELECT value FROM json_each(?))",
+                [rows.encode_json(story_ids)],
+            )
+        )
+
+    def story_sources(self, story_ids: int | list[int]) -> list[StoryReport]:
+        """Every report of a story (or of several) with its feeds' names, oldest first."""
+        ids = [story_ids] if isinstance(story_ids, int) else story_ids
         found = self._rows(
             "SELECT i.id, i.title, i.link, i.published_at, "
             "(SELECT json_group_array(COALESCE(f.name, f.title, f.url)) FROM item_feeds x "
             "JOIN feeds f ON f.id = x.feed_id WHERE x.item_id = i.id) AS feeds "
-            "FROM items i WHERE i.story_id = ? ORDER BY i.published_at, i.id",
-            [story_id],
+            "FROM items i WHERE i.story_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY i.published_at, i.id",
+            [rows.encode_json(ids)],
         )
         return [rows.story_report(row) for row in found]
 

@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.core.models import Feed
+from bot.core.models import Feed, LeadSentence
 from bot.core.records import (
     ActorCandidate,
     Delivery,
@@ -79,9 +79,27 @@ def token_set(text: str | None) -> frozenset[str]:
     return frozenset(json.loads(text or "[]"))
 
 
+def string_map(text: str | None) -> dict[str, str]:
+    """A JSON object column of name → text."""
+    return {str(key): str(value) for key, value in json.loads(text or "{}").items()}
+
+
 def counts(text: str | None) -> dict[str, int]:
     """A JSON object column of name → count."""
     return {str(name): int(number) for name, number in json.loads(text or "{}").items()}
+
+
+def encode_sentences(sentences: tuple[LeadSentence, ...]) -> str:
+    """Lead sentences as a JSON column: [text, position, facts, words] each."""
+    return encode_json([[s.text, s.position, sorted(s.facts), sorted(s.words)] for s in sentences])
+
+
+def sentences(text: str | None) -> tuple[LeadSentence, ...]:
+    """A lead-sentences JSON column."""
+    return tuple(
+        LeadSentence(str(t), int(p), frozenset(facts), frozenset(words))
+        for t, p, facts, words in json.loads(text or "[]")
+    )
 
 
 def feed(row: Row) -> Feed:
@@ -116,6 +134,7 @@ def item_record(row: Row) -> ItemRecord:
         canonical_link=row["canonical_link"],
         update_count=row["update_count"],
         analysed_at=from_iso(row["analysed_at"]),
+        story_summary=row.get("story_summary"),
     )
 
 
@@ -130,6 +149,7 @@ def item_for_analysis(row: Row) -> ItemForAnalysis:
         story_id=row["story_id"],
         link=row["link"],
         content_hash=row["content_hash"],
+        dated=bool(row.get("dated", 1)),
     )
 
 
@@ -156,6 +176,7 @@ def story_candidate(row: Row) -> StoryCandidate:
         last_published=instant(row["last_published"]),
         event_date=day_or_none(row["day"]),
         size=row["size"],
+        dated=bool(row.get("dated", 1)),
     )
 
 
@@ -172,6 +193,9 @@ def story_member(row: Row) -> StoryMember:
         link=row["link"],
         fingerprint=token_set(row["fingerprint"]),
         actors=counts(row["actors"]),
+        dated=bool(row.get("dated", 1)),
+        places=counts(row.get("places")),
+        sentences=sentences(row.get("sentences")),
     )
 
 
@@ -193,6 +217,9 @@ def story(row: Row) -> Story:
         actors=strings(row["actors"]),
         link=row["link"],
         created_at=instant(row["created_at"]),
+        summary=row.get("summary"),
+        summaries=string_map(row.get("summaries")),
+        places=strings(row.get("places")),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from bot.core.records import (
@@ -17,7 +18,7 @@ from bot.core.timeutil import to_iso
 from bot.storage import rows
 from bot.storage.base import StoreBase
 
-_CANDIDATE_COLUMNS = "id, fingerprint, actors, first_published, last_published, day, size"
+_CANDIDATE_COLUMNS = "id, fingerprint, actors, first_published, last_published, day, size, dated"
 
 
 class StoryStore(StoreBase):
@@ -29,6 +30,26 @@ class StoryStore(StoreBase):
             f"SELECT {_CANDIDATE_COLUMNS} FROM stories "
             "WHERE last_published >= ? AND first_published <= ? AND size > 0",
             [to_iso(since), to_iso(until)],
+        )
+        return [rows.story_candidate(row) for row in found]
+
+    def recent_story_candidates(self, limit: int) -> list[StoryCandidate]:
+        """The ``limit`` non-empty stories with the newest reports (for a report without a date
+        of its own, which may belong to a story of any day)."""
+        found = self._rows(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM stories WHERE size > 0 "
+            "ORDER BY last_published DESC LIMIT ?",
+            [limit],
+        )
+        return [rows.story_candidate(row) for row in found]
+
+    def undated_story_candidates(self, limit: int) -> list[StoryCandidate]:
+        """Non-empty stories whose reports have no dates of their own (their day is unknown, so
+        a dated report of any day may belong to them), newest first."""
+        found = self._rows(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM stories WHERE size > 0 AND dated = 0 "
+            "ORDER BY last_published DESC LIMIT ?",
+            [limit],
         )
         return [rows.story_candidate(row) for row in found]
 
@@ -52,7 +73,7 @@ class StoryStore(StoreBase):
         """The items of a story with what its derived fields are computed from, oldest first."""
         found = self._rows(
             "SELECT i.id, i.title, i.summary, i.language, i.published_at, i.event_date, "
-            "i.relevance, i.link, i.fingerprint, "
+            "i.relevance, i.link, i.fingerprint, i.dated, i.places, i.sentences, "
             "(SELECT json_group_object(actor, mentions) FROM item_actors a "
             "WHERE a.item_id = i.id) AS actors "
             "FROM items i WHERE i.story_id = ? ORDER BY i.published_at, i.id",
@@ -232,7 +253,12 @@ _STORY_FIELDS = tuple(StoryFields.__dataclass_fields__)
 
 
 def _encode_story_field(name: str, value: object) -> object:
-    if name in ("fingerprint", "actors"):
+    if name == "dated":
+        return int(bool(value))
+    if name == "summaries":
+        assert isinstance(value, Mapping)
+        return rows.encode_json(dict(value))
+    if name in ("fingerprint", "actors", "places"):
         return rows.encode_json(value)
     if name == "day":
         assert isinstance(value, date)
