@@ -110,7 +110,7 @@ async def test_two_zones_get_their_digest_at_their_own_hour(world, bot, clock, f
     [digest] = fake_telegram.sent_texts(NEW_YORK)
     assert fake_telegram.sent_texts(KYIV) == []
     assert digest.startswith("Your briefing — 17 Feb 2026")
-    assert "Witkoff and Kushner" in digest and "Key actors" in digest
+    assert "Witkoff and Kushner" in digest and "Who's in the news" in digest
     clock.now = datetime(2026, 2, 18, 6, 0, 30, tzinfo=UTC)  # 08:00:30 in Kyiv, 01:00 in NY
     await delivery.deliver_due_digests(bot)
     assert fake_telegram.sent_texts(KYIV)[0].startswith("Your briefing — 18 Feb 2026")
@@ -255,7 +255,8 @@ async def test_empty_digest_is_skipped_or_announced(bot, service, clock, fake_te
 
 async def test_digest_command_and_cli_show_the_current_digest(world, bot, fake_telegram, settings):
     [reply] = await ask(fake_telegram, "/digest", KYIV)
-    assert "Zelensky and Macron" in reply and "Key actors" in reply
+    assert "What's happening" in reply and "Who's in the news" in reply
+    assert "Macron" in reply and "Witkoff" in reply
 
 
 async def test_identical_digests_are_built_once(world, clock, monkeypatch):
@@ -297,7 +298,7 @@ async def test_digest_comes_in_the_subscribers_language(world, bot, clock, fake_
     await delivery.deliver_due_digests(bot)
     [digest] = fake_telegram.sent_texts(KYIV)
     assert digest.startswith("Ваш огляд — 18 лютого 2026")
-    assert "2 джерела" in digest and "Ключові дійові особи" in digest
+    assert "2 джерела" in digest and "Хто в новинах" in digest
 
 
 async def test_a_backlog_of_old_reports_is_not_breaking_news(

@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.analysis.analyser import Analyser, ItemAnalysis, ItemText
+from bot.analysis.kinds import story_kind
 from bot.analysis.stories import (
     GROWTH_DAYS,
     STORY_ACTORS,
     GrowingStory,
     StoryItem,
     choose_story,
-    classify_kind,
     grow_story,
     headline,
     merge_fingerprint,
@@ -223,7 +223,6 @@ class AnalysisPipeline:
             mentions.update(member.actors)
         title = headline(sample)
         lead = next((member for member in members if member.title == title), members[0])
-        text = " ".join(member.summary for member in members[:5])
         summaries = summarise([ReportLead(m.id, m.title, m.language, m.sentences) for m in members])
         places: Counter[str] = Counter()
         for member in members:
@@ -233,7 +232,7 @@ class AnalysisPipeline:
             StoryFields(
                 headline=title,
                 day=story_date(items),
-                kind=classify_kind(title, text),
+                kind=story_kind([(item.title, item.text) for item in sample]),
                 first_published=members[0].published_at,
                 last_published=members[-1].published_at,
                 size=len(members),

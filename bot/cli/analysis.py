@@ -92,12 +92,14 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         entries = reading.timeline(service, days=days, newest_first=not args.oldest_first)
         items = reading.entry_items(service, entries) if args.json else {}
+        summaries = reading.entry_summaries(service, entries, "en")
     if args.json:
         _print_json(
             [
                 {
                     "date": e.day.isoformat(),
                     "headline": e.headline,
+                    "summary": summaries.get(e.story),
                     "kind": e.kind,
                     "story": e.story,
                     "sources": e.sources,
@@ -116,6 +118,8 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     for entry in entries:
         actors = ", ".join(entry.actors[:4])
         print(f"{entry.day}  [{entry.kind:<12}] {entry.headline}")
+        if summary := summaries.get(entry.story):
+            print(f"{'':12}{summary}")
         print(f"{'':12}story {entry.story} · {entry.sources} sources · {actors}")
     return 0
 
@@ -173,14 +177,17 @@ def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.briefing import digests
+    from bot.briefing import digests, subscriptions
 
     with open_service(settings) as service:
         digest = digests.digest_for_chat(service, args.chat)
+        subscription = subscriptions.get_subscription(service, args.chat)
+    language = (subscription.language if subscription else None) or "en"
     stories = [
         {
             "story": s.id,
             "headline": s.headline,
+            "summary": s.summary_for(language),
             "link": s.link,
             "date": s.day.isoformat(),
             "kind": s.kind,
@@ -188,8 +195,19 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         }
         for s in digest.stories
     ]
+    coming = [
+        {
+            "date": c.day.isoformat(),
+            "text": c.text,
+            "headline": c.title,
+            "link": c.link,
+            "story": c.story,
+        }
+        for c in digest.coming
+    ]
     actors = [
-        {"name": a.name, "mentions": a.mentions, "previous": a.previous} for a in digest.actors
+        {"name": a.name, "mentions": a.mentions, "previous": a.previous, "trend": a.trend}
+        for a in digest.actors
     ]
     if args.json:
         _print_json(
@@ -198,21 +216,30 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
                 "since": digest.since.isoformat(),
                 "until": digest.until.isoformat(),
                 "stories": stories,
-                "more": digest.more,
+                "next": coming,
                 "actors": actors,
+                "more": digest.more,
             }
         )
         return 0
     if digest.is_empty():
         print(f"Nothing new for chat {args.chat} since its last digest (or in the last 24 hours).")
         return 0
+    print("WHAT'S HAPPENING")
     for number, story in enumerate(stories, 1):
         print(f"{number}. {story['headline']}")
+        if story["summary"]:
+            print(f"   {story['summary']}")
         print(
             f"   {story['date']} · {story['kind']} · {story['sources']} sources · {story['link']}"
         )
+    if coming:
+        print("WHAT'S NEXT")
+        for event in coming:
+            print(f"   {event['date']}  {event['text']} — {event['headline']}")
     if actors:
-        print("Key actors: " + ", ".join(f"{a['name']} {a['mentions']}" for a in actors))
+        print("WHO'S IN THE NEWS")
+        print("   " + ", ".join(f"{a['name']} {a['mentions']} ({a['trend']})" for a in actors))
     if digest.more:
         print(f"{digest.more} more stories — briefbot timeline")
     return 0

@@ -28,7 +28,7 @@ In Docker, HEALTHCHECK maps every non-zero code to 1 (`|| exit 1`)."""
 
 EXPORT_FIELDS = (
     "id", "title", "link", "published", "feeds", "relevance", "relevant", "actors", "story",
-    "event_date", "author", "language", "first_seen", "updated",
+    "summary", "event_date", "author", "language", "first_seen", "updated",
 )  # fmt: skip
 
 

@@ -248,6 +248,7 @@ def item_json(item: ItemRecord) -> dict[str, Any]:
         "relevant": item.relevant,
         "actors": list(item.actors),
         "story": item.story_id,
+        "summary": item.story_summary,
         "event_date": item.event_date.isoformat() if item.event_date else None,
     }
 

@@ -82,7 +82,10 @@ async def timeline_page(
     """One page of the timeline and its Newer/Older buttons."""
     found = await reading.timeline_page_async(service, days=days, page=page, per_page=TIMELINE_PAGE)
     page, pages = found.page, found.pages
-    blocks = render.timeline_blocks(tr, found.entries, days=days, page=page, pages=pages)
+    summaries = reading.entry_summaries(service, found.entries, tr.lang)
+    blocks = render.timeline_blocks(
+        tr, found.entries, days=days, page=page, pages=pages, summaries=summaries
+    )
     key = "a" if days is None else str(days)
     markup = pager(tr, "tl", key, page, pages, back="button.newer", forward="button.older")
     return blocks, markup

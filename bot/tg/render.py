@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 MESSAGE_LIMIT = 4096
 HEADLINE_MAX = 220
+SUMMARY_MAX = 320
+TIMELINE_SUMMARY_MAX = 160
 # Characters that must never reach a chat from a feed: controls and bidi overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
@@ -137,10 +139,16 @@ def usage_text(tr: Translator, spec: Command, problem: str | None = None) -> str
     return f"{prefix}{tr('usage', usage=usage)}{example}"
 
 
+def summary_line(summary: str | None, limit: int = SUMMARY_MAX) -> str:
+    """A story's summary as a line of its own (nothing when it has none)."""
+    return f"\n{escape(summary, limit)}" if summary else ""
+
+
 def story_line(tr: Translator, story: StoryBrief) -> str:
-    """One story in a list: linked headline, date, kind, sources."""
+    """One story in a list: linked headline, its summary, date, kind, sources."""
     return (
-        f"<b>{link(story.link, story.headline)}</b>\n"
+        f"<b>{link(story.link, story.headline)}</b>"
+        f"{summary_line(story.summary_for(tr.lang))}\n"
         f"{tr.day(story.day)} · {_kind(tr, story.kind)} · "
         f"{tr.n('sources.count', story.sources)} · /story_{story.id}"
     )
@@ -153,18 +161,25 @@ def latest_blocks(tr: Translator, stories: Sequence[StoryBrief]) -> list[str]:
     return [f"<b>{tr('latest.title')}</b>", *(story_line(tr, story) for story in stories)]
 
 
-def timeline_entry(tr: Translator, entry: TimelineEntry) -> str:
-    """One dated timeline entry."""
+def timeline_entry(tr: Translator, entry: TimelineEntry, summary: str | None = None) -> str:
+    """One dated timeline entry, with its summary shortened."""
     actors = f" · {_actors(entry.actors, 3)}" if entry.actors else ""
     return (
-        f"<b>{tr.day(entry.day)}</b> — {escape(entry.headline, HEADLINE_MAX)}\n"
+        f"<b>{tr.day(entry.day)}</b> — {escape(entry.headline, HEADLINE_MAX)}"
+        f"{summary_line(summary, TIMELINE_SUMMARY_MAX)}\n"
         f"{_kind(tr, entry.kind)} · {tr.n('sources.count', entry.sources)}{actors} · "
         f"/story_{entry.story}"
     )
 
 
 def timeline_blocks(
-    tr: Translator, entries: Sequence[TimelineEntry], *, days: int | None, page: int, pages: int
+    tr: Translator,
+    entries: Sequence[TimelineEntry],
+    *,
+    days: int | None,
+    page: int,
+    pages: int,
+    summaries: Mapping[int, str | None] | None = None,
 ) -> list[str]:
     """/timeline, one page."""
     window = tr("timeline.window.all") if days is None else tr.n("timeline.window.days", days)
@@ -174,7 +189,7 @@ def timeline_blocks(
     pager = tr("timeline.page", page=page + 1, pages=pages)
     return [
         f"<b>{tr('timeline.title')}</b> ({window}, {pager})",
-        *(timeline_entry(tr, entry) for entry in entries),
+        *(timeline_entry(tr, entry, (summaries or {}).get(entry.story)) for entry in entries),
     ]
 
 
@@ -229,7 +244,8 @@ def story_blocks(tr: Translator, detail: StoryDetail) -> list[str]:
     )
     if story.actors:
         head += "\n" + tr("story.actors", actors=_actors(story.actors, 8))
-    blocks = [head]
+    summary = story.summary_for(tr.lang)
+    blocks = [head, escape(summary, SUMMARY_MAX)] if summary else [head]
     for report in detail.reports:
         feeds = ", ".join(escape(feed, 60) for feed in report.feeds) or tr("story.unknown_source")
         blocks.append(
@@ -366,21 +382,33 @@ def _trend_mark(trend: ActorTrend) -> str:
 
 
 def digest_body(tr: Translator, digest: Digest) -> list[str]:
-    """The shared part of a digest (identical for everyone who gets the same one)."""
+    """The shared part of a digest (identical for everyone who gets the same one), as a
+    briefing: what's happening (the top stories with their summaries), what's next (announced
+    meetings and deadlines), who's in the news (actors with their trends)."""
     if digest.is_empty():
         return [tr("digest.empty")]
-    blocks = []
+    blocks = [f"<b>{tr('digest.happening')}</b>"]
     for number, story in enumerate(digest.stories, 1):
         blocks.append(
-            f"{number}. <b>{link(story.link, story.headline)}</b>\n"
+            f"{number}. <b>{link(story.link, story.headline)}</b>"
+            f"{summary_line(story.summary_for(tr.lang))}\n"
             f"{tr.day(story.day)} · {_kind(tr, story.kind)} · "
             f"{tr.n('sources.count', story.sources)} · /story_{story.id}"
         )
+    if digest.coming:
+        lines = [f"<b>{tr('digest.next')}</b>"]
+        for event in digest.coming:
+            more = f" · /story_{event.story}" if event.story else ""
+            lines.append(
+                f"• <b>{tr.day(event.day)}</b> — {escape(event.text, 120)}"
+                f" ({link(event.link, event.title, 100)}){more}"
+            )
+        blocks.append("\n".join(lines))
     if digest.actors:
         actors = " · ".join(
             f"{escape(a.name)} {tr.number(a.mentions)} {_trend_mark(a)}" for a in digest.actors
         )
-        blocks.append(f"<b>{tr('digest.actors')}</b>\n{actors}")
+        blocks.append(f"<b>{tr('digest.people')}</b>\n{actors}")
     if digest.more:
         blocks.append(tr.n("digest.more", digest.more))
     return blocks
@@ -393,12 +421,14 @@ def digest_header(tr: Translator, day: date) -> str:
 
 def alert_text(tr: Translator, story: StoryBrief) -> str:
     """A breaking-story alert."""
-    return tr(
+    text = tr(
         "alert.text",
         headline=link(story.link, story.headline),
         sources=tr.n("sources.count", story.sources),
         id=story.id,
     )
+    summary = story.summary_for(tr.lang)
+    return f"{text}\n{escape(summary, SUMMARY_MAX)}" if summary else text
 
 
 def plain_text(html_text: str) -> str:
