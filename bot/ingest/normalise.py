@@ -104,7 +104,9 @@ def _strip_tags_lxml(value: str) -> str:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         if tag in _SKIP_CONTENT:
             skipping += 1 if event == "start" else -1
-        if tag in _SKIP_CONTENT or tag in _BLOCKS:
+        # A block's own start and end tags already left a space in the text (above); one
+        # libxml2 only implies (a <p> it closes at the </a> around it) separates nothing.
+        if tag in _SKIP_CONTENT or (tag in _BLOCKS and event == "start"):
             parts.append(" ")
         text = element.text if event == "start" else element.tail
         if text and not skipping:
