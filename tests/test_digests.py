@@ -399,3 +399,26 @@ def three_outlets_report(service, feed_server, key: str, *, published: datetime)
         service.store.add_feed(
             feed_server.url(f"/{key}{n}.xml"), service.clock(), name=f"Outlet {n}"
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "sections"),
+    [
+        ("en", ["What's happening", "What's next", "Who's in the news"]),
+        ("uk", ["Що відбувається", "Що далі", "Хто в новинах"]),
+    ],
+)
+async def test_a_digest_reads_like_a_briefing_in_both_languages(
+    world, bot, fake_telegram, language, sections
+):
+    fake_telegram.push_message("/digest", chat_id=KYIV, language_code=language)
+    [reply] = await fake_telegram.wait_for_messages(1, chat_id=KYIV)
+    positions = [reply.find(section) for section in sections]
+    assert -1 not in positions and positions == sorted(positions), reply
+    happening = reply[positions[0] : positions[1]]
+    # Each story comes with its summary: who met whom, where, when.
+    assert "met Russian envoy Kirill Dmitriev in Geneva on Tuesday" in happening
+    assert "met in Paris on Monday" in happening
+    # What's next: the meeting the Geneva reports announce.
+    assert "Berlin" in reply[positions[1] : positions[2]]
+    assert "Volodymyr Zelensky" in reply[positions[2] :]

@@ -118,8 +118,13 @@ _FUTURE_MARKERS = re.compile(
     rf"пройд[её]т|планиру\w*|запланирован\w*|предстоящ\w*|следующ\w*|буде|будуть|"
     rf"відбудеться|планує\w*|запланован\w*|наступн\w*)(?!{_L})"
 )
+_NEXT_WORD = re.compile(
+    r"next|nächste\w*|kommende\w*|prochaine?s?|próxim[oa]s?|prossim[oa]|przyszł\w*|viitoare|"
+    r"jövő|предстоящ\w*|следующ\w*|наступн\w*"
+)
 _PAST_SPEECH = re.compile(
-    rf"(?<!{_L})(?:said|told|announced|stated|added|wrote|met|held|spoke|signed|agreed|"
+    rf"(?<!{_L})(?:said|told|announced|stated|added|wrote|met|held|spoke|signed|agreed|hosted|"
+    rf"visited|discussed|"
     rf"заявил\w*|сказал\w*|заяви\w*|сказа\w*|sagte|erklärte|a déclaré|a dit|dijo|afirmó|"
     rf"ha detto|powiedział\w*|a declarat|a spus|mondta)\s*(?:on|am|le|el|в|у|w)?\s*$"
 )
@@ -179,7 +184,10 @@ def _future_context(lowered: str, start: int, end: int) -> bool:
     cut = _SENTENCE_BREAK.search(after)
     if cut:
         after = after[: cut.start()]
-    return bool(_FUTURE_MARKERS.search(before) or _FUTURE_MARKERS.search(after))
+    if _FUTURE_MARKERS.search(before):
+        return True
+    # After the date, "next" speaks of something else ("on Tuesday to agree the next steps").
+    return any(not _NEXT_WORD.fullmatch(m.group()) for m in _FUTURE_MARKERS.finditer(after))
 
 
 def _number(text: str) -> int:

@@ -184,20 +184,22 @@ def places_of(fp: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def place_agreement(a: frozenset[str], b: frozenset[str]) -> float:
-    """How well two fingerprints agree on where: 0 when either names no place, the share of
-    the smaller side's places both name, or -1 when they name only different places (a
-    headline in Berlin against a story in Geneva counts as different even if the story's
-    reports mention Berlin in passing)."""
+    """How well a report (``a``) agrees with a story (``b``) on where, from -1 to 1: 0 when
+    either names no place; -1 when the places the report's headline names are none the story
+    names (a meeting in Berlin against a story in Geneva, even if the Berlin report recalls the
+    Geneva talks); -0.5 when they share no place at all; else the share of the report's places
+    the story names.
+    """
     places_a, titled_a = places_of(a)
-    places_b, titled_b = places_of(b)
+    places_b, _ = places_of(b)
     if not places_a or not places_b:
         return 0.0
-    if titled_a and titled_b and not titled_a & titled_b:
+    if titled_a and not titled_a & places_b:
         return -1.0
     shared = places_a & places_b
     if not shared:
-        return -1.0
-    return len(shared) / min(len(places_a), len(places_b))
+        return -0.5
+    return len(shared) / len(places_a)
 
 
 def fingerprint_similarity(

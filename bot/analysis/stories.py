@@ -49,7 +49,7 @@ __all__ = [
 DATE_BOOST = 0.5  # agreeing event dates raise the score by this fraction
 DEFAULT_THRESHOLD = 0.22
 WORDS_WEIGHT, ACTORS_WEIGHT, PLACE_WEIGHT = 0.5, 0.25, 0.25
-PLACE_CONFLICT = 0.5  # places that differ halve the score
+PLACE_CONFLICT = 0.7  # a headline elsewhere keeps 30 % of the score, other places 65 %
 GROWTH_DAYS = 2  # a story takes reports up to this many days from its day
 UNDATED_FACTOR = 1.3  # an undated report or story must look this much more alike
 
@@ -137,7 +137,7 @@ def similarity(
     elif agreement < 0:
         score *= 0.4
     if place < 0:
-        score *= PLACE_CONFLICT
+        score *= 1.0 + PLACE_CONFLICT * place
     return max(0.0, min(1.0, score))
 
 

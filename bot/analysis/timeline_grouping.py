@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 
-from bot.analysis.fingerprints import fingerprint_similarity
+from bot.analysis.fingerprints import fingerprint_similarity, place_agreement
 from bot.core.records import StorySummary, TimelineEntry
 
 __all__ = ["StorySummary", "TimelineEntry", "build_timeline", "regroup", "timeline_entries"]
@@ -36,6 +36,14 @@ def _rank(story: StorySummary) -> tuple[int, int, float, int]:
 
 
 def _alike(a: StorySummary, b: StorySummary) -> bool:
+    if (
+        min(
+            place_agreement(a.fingerprint, b.fingerprint),
+            place_agreement(b.fingerprint, a.fingerprint),
+        )
+        < 0
+    ):
+        return False  # held in different places: two developments, however alike the words
     words = fingerprint_similarity(a.fingerprint, b.fingerprint)
     if words >= SAME_STORY:
         return True

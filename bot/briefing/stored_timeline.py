@@ -19,7 +19,7 @@ from bot.core.records import StoredTimelineEntry, StorySummary
 from bot.storage.store import Store
 
 # Bump when the grouping rules change: stored timelines are then rebuilt.
-RULES_VERSION = 2
+RULES_VERSION = 3
 _STATE_KEY = "timeline"
 
 
