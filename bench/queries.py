@@ -51,6 +51,7 @@ from bot.app.service import Service  # noqa: E402
 from bot.briefing import digests  # noqa: E402
 from bot.briefing import reading as briefing  # noqa: E402
 from bot.briefing import stored_timeline as timelines  # noqa: E402
+from bot.briefing.ask import ask  # noqa: E402
 from bot.core.config import Settings, replace_section  # noqa: E402
 from bot.core.timeutil import from_iso, to_iso  # noqa: E402
 from bot.ingest.decide import plan_ingest  # noqa: E402
@@ -308,6 +309,19 @@ def actor_queries(base: Base) -> list[str]:
     return names + [name.split()[-1] for name in names if " " in name]
 
 
+# Questions as readers type them: names, places, time words, topic words, both languages.
+QUESTIONS = [
+    "what happened in Geneva?",
+    "What did Zelensky say this week?",
+    "Що казав Путін про переговори?",
+    "security guarantees for Ukraine in Paris",
+    "who met Witkoff in Miami last month?",
+    "Що відомо про коаліцію охочих?",
+    "ceasefire talks yesterday",
+    "What did the Kremlin reject?",
+]
+
+
 def calls(base: Base) -> dict[str, Callable[[Service, int], Any]]:
     """The measured calls: name → f(service, call number)."""
     common, rare = word_lists(base)
@@ -318,10 +332,9 @@ def calls(base: Base) -> dict[str, Callable[[Service, int], Any]]:
         INFORMATIONAL: lambda s, i: briefing.timeline(s, days=None),
         "/actors (7 days)": lambda s, i: briefing.actor_stats(s, days=7),
         "/actor NAME": lambda s, i: briefing.actor_profile(s, actors[i % len(actors)]),
-        "/search common word": lambda s, i: briefing.search(
-            s, [common[i % len(common)]], page=i % 3
-        ),
-        "/search rare word": lambda s, i: briefing.search(s, [rare[i % len(rare)]]),
+        "/search common word": lambda s, i: briefing.search(s, common[i % len(common)], page=i % 3),
+        "/search rare word": lambda s, i: briefing.search(s, rare[i % len(rare)]),
+        "ask (a plain question)": lambda s, i: ask(s, QUESTIONS[i % len(QUESTIONS)]),
         "/latest": lambda s, i: briefing.latest(s, 5 + i % 6),
         "digest build (1 day)": lambda s, i: digests.build_digest(
             s, NOW - timedelta(hours=i, days=1), NOW - timedelta(hours=i)

@@ -215,8 +215,10 @@ class FakeTelegram:
         language_code: str | None = "en",
         is_bot: bool = False,
         chat_title: str | None = None,
+        reply_to_bot: bool = False,
     ) -> int:
-        """Queue a message from a user; returns its update_id."""
+        """Queue a message from a user (``reply_to_bot``: as a reply to one of the bot's own
+        messages); returns its update_id."""
         user_id = chat_id if user_id is None else user_id
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
@@ -236,6 +238,14 @@ class FakeTelegram:
             },
             "text": text,
         }
+        if reply_to_bot:
+            message["reply_to_message"] = {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": "an earlier answer",
+            }
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.analysis.search_syntax import parse_search
 from bot.storage.store import Store
 
 
@@ -16,7 +17,7 @@ def _item(store: Store, item_id: int, title: str, relevant: int) -> None:
 
 
 def hits(store: Store, word: str) -> list[int]:
-    return [row.id for row in store.search_items([word], limit=10)[1]]
+    return [row.id for row in store.search_items(parse_search(word), limit=10)[1]]
 
 
 def test_index_follows_relevance_edits_and_deletes(tmp_path):
@@ -42,5 +43,5 @@ def test_a_nul_character_in_a_search_word_is_ignored_not_an_error(tmp_path):
     _item(store, 1, "Ceasefire monitoring agreed", relevant=1)
     assert hits(store, "cease\x00fire") == [1]
     assert hits(store, "\x00") == []
-    assert store.search_items(["\x00", "monitor"], limit=10)[0] == 1
+    assert store.search_items(parse_search("\x00 monitor"), limit=10)[0] == 1
     store.close()

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from rapidfuzz import fuzz, process
+
 from bot.analysis.actor_cues import (
     ACTS_AFTER,
     ACTS_BEFORE,
@@ -32,6 +34,9 @@ from bot.analysis.actor_cues import (
 )
 
 KINDS = ("person", "state", "organization")
+MIN_QUERY_LETTERS = 3
+FUZZY_CUTOFF = 80
+_HIDDEN_CHARS = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 __all__ = [
     "KINDS",
@@ -287,6 +292,7 @@ class Gazetteer:
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
     _cjk_pattern: re.Pattern[str] | None = field(default=None, repr=False)
     _max_ending: int = field(default=0, repr=False)
+    _fuzzy_names: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         root, cjk_root = _Trie(), _Trie()
@@ -470,6 +476,43 @@ class Gazetteer:
                 context = _SPACE_RE.sub(" ", part[lo:hi]).strip()
                 results.append(Candidate(name=name, cue=match.group("cue"), context=context))
         return results
+
+    def find(self, query: str) -> Actor | None:
+        """The actor a person typing ``query`` means, forgiving what people type: any alias,
+        inflection or script ("Путина", "Зеленського"), a possessive ("Zelensky's"), a prefix of
+        at least three letters ("Zel"), a typo ("putn", "Zelenskyj"). None when nothing is close
+        or the query has fewer than :data:`MIN_QUERY_LETTERS` letters."""
+        cleaned = _HIDDEN_CHARS.sub("", nfc(query or "")).strip()
+        cleaned = re.sub(r"['’ʼ]s?$", "", cleaned).strip(" .,;:!?\"'()")
+        if sum(ch.isalpha() for ch in cleaned) < MIN_QUERY_LETTERS:
+            return None
+        mentioned = self.extract(cleaned, "", None)
+        if mentioned:
+            return self.actors[max(mentioned, key=lambda name: (mentioned[name], -len(name)))]
+        found = self.lookup(cleaned)
+        if found:
+            return found[0]
+        return self._closest(cleaned)
+
+    def _closest(self, query: str) -> Actor | None:
+        """The actor with a name or alias (or a word of one) closest to ``query`` (rapidfuzz
+        ratio of at least :data:`FUZZY_CUTOFF`)."""
+        wanted = _fold(query)
+        if not self._fuzzy_names:
+            for actor in self.actors.values():
+                for alias in (actor.name, *actor.aliases, *actor.weak):
+                    folded = _fold(alias)
+                    self._fuzzy_names.append((folded, actor.name))
+                    self._fuzzy_names += [(w, actor.name) for w in folded.split() if len(w) > 3]
+        match = process.extractOne(
+            wanted,
+            [name for name, _ in self._fuzzy_names],
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+        )
+        if match is None:
+            return None
+        return self.actors[self._fuzzy_names[match[2]][1]]
 
     def lookup(self, query: str) -> list[Actor]:
         """Actors whose name or alias matches ``query`` (case- and accent-insensitive).

@@ -197,6 +197,41 @@ def _summaries(
     }
 
 
+def _questions(
+    service: Service,
+    briefing: dict[str, Any],
+    with_events: dict[int, str],
+    stories: dict[int, int | None],
+) -> dict[str, Any]:
+    """hit@3: the share of questions whose expected development (a story holding a report of
+    that event) is among the first three stories `ask` answers with."""
+    from bot.briefing.ask import ask
+
+    raw = briefing.get("questions") or {}
+    items = raw.get("items", []) if isinstance(raw, dict) else raw
+    events_of_story: dict[int, set[str]] = defaultdict(set)
+    for item_id, event in with_events.items():
+        story = stories.get(item_id)
+        if story is not None:
+            events_of_story[story].add(event)
+    hits = 0
+    details = []
+    for entry in items:
+        if not (isinstance(entry, list | tuple) and len(entry) == 2):
+            continue
+        question, expected = str(entry[0]), set(str(entry[1]).split("|"))
+        answer = ask(service, question)
+        found = [s.id for s in answer.stories]
+        hit = any(events_of_story.get(story, set()) & expected for story in found)
+        hits += hit
+        details.append({"question": question, "expected": sorted(expected), "hit": hit})
+    return {
+        "questions": len(details),
+        "hit_at_3": round(hits / len(details), 3) if details else 0.0,
+        "details": details,
+    }
+
+
 def _kinds(
     service: Service, with_events: dict[int, str], stories: dict[int, int | None]
 ) -> dict[str, Any]:
@@ -285,6 +320,7 @@ def evaluate_corpus(
             "across_languages": _pairwise(with_events, stories, languages),
         },
         "kinds": _kinds(service, with_events, stories),
+        "questions": _questions(service, briefing, with_events, stories),
         "summaries": _summaries(service, briefing, with_events, stories),
         "dates": _date_accuracy(service, articles, ids),
     }
@@ -370,6 +406,11 @@ def format_report(report: dict[str, Any]) -> str:
             f"{'summaries: key facts stated':<28} {summaries['key_fact_share']:.0%} of "
             f"{summaries['events']} events (headline alone {summaries['headline_share']:.0%}), "
             f"mean {summaries['mean_length']:.0f} characters"
+        )
+    questions = report["questions"]
+    if questions["questions"]:
+        lines.append(
+            f"{'questions: hit@3':<28} {questions['hit_at_3']:.0%} of {questions['questions']}"
         )
     for lang, scores in report["relevance"]["by_language"].items():
         lines.append(line(f"  relevance [{lang}]", scores))

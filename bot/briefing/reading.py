@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from bot.analysis.search_syntax import parse_search
 from bot.briefing import stored_timeline as timelines
 from bot.briefing.context import Briefing
 from bot.core.models import Feed
@@ -247,8 +248,14 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchPage:
+    """One page of search results: ``page`` counts from 0 and is clamped to the pages there
+    are; ``nothing_to_find`` when the query had no word to look for."""
+
     total: int
     hits: tuple[SearchHit, ...]
+    page: int = 0
+    pages: int = 1
+    nothing_to_find: bool = False
 
 
 def brief(story: Story) -> StoryBrief:
@@ -324,11 +331,11 @@ def _iso_weeks(days: list[DayCount]) -> tuple[tuple[str, int], ...]:
 
 
 def actor_profile(service: Briefing, query: str, *, weeks: int = 8) -> ActorProfile | None:
-    """The best match for ``query`` among known actors (aliases and partial names work)."""
-    matches = service.analyser.gazetteer.lookup(query)
-    if not matches:
+    """The actor ``query`` means (any alias, inflection, script, a typo or a prefix of three
+    letters or more), or None."""
+    actor = service.analyser.gazetteer.find(query)
+    if actor is None:
         return None
-    actor = matches[0]
     now = service.clock()
     since = now - timedelta(weeks=weeks)
     return ActorProfile(
@@ -342,9 +349,15 @@ def actor_profile(service: Briefing, query: str, *, weeks: int = 8) -> ActorProf
     )
 
 
-def search(service: Briefing, words: list[str], *, page: int = 0, per_page: int = 5) -> SearchPage:
-    """Full-text search over relevant reports, best first."""
-    total, rows = service.store.search_items(words, limit=per_page, offset=page * per_page)
+def search(service: Briefing, text: str, *, page: int = 0, per_page: int = 5) -> SearchPage:
+    """Full-text search over relevant reports, best first: words as prefixes, "exact
+    phrases", OR, -word / NOT word, names in any spelling. A page past the last is the last."""
+    query = parse_search(text, service.analyser.gazetteer)
+    total, rows = service.store.search_items(query, limit=per_page, offset=page * per_page)
+    pages = max(1, math.ceil(total / per_page))
+    if page >= pages and total:
+        page = pages - 1
+        total, rows = service.store.search_items(query, limit=per_page, offset=page * per_page)
     hits = tuple(
         SearchHit(
             item=row.id,
@@ -356,7 +369,7 @@ def search(service: Briefing, words: list[str], *, page: int = 0, per_page: int 
         )
         for row in rows
     )
-    return SearchPage(total, hits)
+    return SearchPage(total, hits, min(page, pages - 1), pages, query.empty)
 
 
 @dataclass(frozen=True)

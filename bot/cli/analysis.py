@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app.runtime import open_service
 from bot.briefing import reading
+from bot.briefing.ask import Answer
 from bot.cli.feeds import positive_days
 from bot.core.config import Settings
 from bot.core.timeutil import to_iso
@@ -24,7 +25,7 @@ def _window(parser: argparse.ArgumentParser, default: int) -> None:
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    """Add timeline, actors, reanalyse and eval to the CLI."""
+    """Add timeline, actors, ask, digest, reanalyse and eval to the CLI."""
     timeline = sub.add_parser("timeline", parents=[common], help="dated entries, one per story")
     _window(timeline, 30)
     timeline.add_argument("--upcoming", action="store_true", help="announced future events")
@@ -42,6 +43,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "reanalyse", parents=[common], help="analyse every stored item again (after editing data/)"
     )
     again.set_defaults(func=cmd_reanalyse)
+
+    question = sub.add_parser("ask", parents=[common], help="answer a question in plain words")
+    question.add_argument("question", help='for example "what happened in Geneva?"')
+    question.add_argument("--json", action="store_true", help="print JSON")
+    question.add_argument(
+        "--language", default="en", help="the summaries' language where there is one (en)"
+    )
+    question.set_defaults(func=cmd_ask)
 
     digest = sub.add_parser("digest", parents=[common], help="print the digest a chat would get")
     digest.add_argument("--chat", type=int, required=True, metavar="ID", help="Telegram chat id")
@@ -242,6 +251,61 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         print("   " + ", ".join(f"{a['name']} {a['mentions']} ({a['trend']})" for a in actors))
     if digest.more:
         print(f"{digest.more} more stories — briefbot timeline")
+    return 0
+
+
+def answer_json(found: Answer, language: str | None) -> dict[str, Any]:
+    """An answer as a JSON object (stable field names)."""
+    actor = found.actor
+    return {
+        "question": found.question.text,
+        "stories": [
+            {
+                "id": story.id,
+                "headline": story.headline,
+                "date": story.day.isoformat(),
+                "summary": story.summary_for(language),
+                "sources": story.sources,
+                "link": story.link,
+                "items": found.items.get(story.id, []),
+            }
+            for story in found.stories
+        ],
+        "actor": None
+        if actor is None
+        else {
+            "name": actor.name,
+            "kind": actor.kind,
+            "role": actor.role,
+            "aliases": list(actor.aliases),
+            "stories": [story.id for story in actor.stories],
+        },
+    }
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing.ask import ask
+
+    with open_service(settings) as service:
+        found = ask(service, args.question)
+    if args.json:
+        _print_json(answer_json(found, args.language))
+        return 0
+    if found.actor is not None:
+        actor = found.actor
+        role = f" — {actor.role}" if actor.role else ""
+        print(f"{actor.name} ({actor.kind}){role}")
+        for story in actor.stories:
+            print(f"  {story.day}  {story.headline}  (story {story.id})")
+        return 0
+    if not found.stories:
+        print(f"Nothing found for {found.question.text!r}. Try: briefbot timeline, or a search.")
+        return 0
+    for number, story in enumerate(found.stories, 1):
+        print(f"{number}. {story.day}  {story.headline}")
+        if summary := story.summary_for(args.language):
+            print(f"   {summary}")
+        print(f"   {story.sources} sources · story {story.id} · {story.link or ''}")
     return 0
 
 

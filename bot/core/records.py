@@ -384,3 +384,28 @@ class SchemaStatus:
     pending: tuple[str, ...]
     created_at: datetime | None = None
     extra: tuple[str, ...] = field(default=())
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """A word (matched as a prefix: "guarant" finds "guarantees") or an exact phrase."""
+
+    text: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What /search looks for: every group must match (one of its terms will do), no excluded
+    term may."""
+
+    groups: tuple[tuple[SearchTerm, ...], ...]
+    excluded: tuple[SearchTerm, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to look for (exclusions alone find nothing)."""
+        return not self.groups

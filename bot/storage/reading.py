@@ -11,7 +11,9 @@ from bot.core.records import (
     DayCount,
     NameCount,
     ReportTime,
+    SearchQuery,
     SearchRow,
+    SearchTerm,
     Story,
     StoryReport,
     Totals,
@@ -20,6 +22,31 @@ from bot.core.records import (
 from bot.core.timeutil import from_iso, to_iso
 from bot.storage import rows
 from bot.storage.base import StoreBase, marks
+
+
+def _fts_term(term: SearchTerm) -> str | None:
+    # FTS5's query parser stops at NUL; a quote inside a string is doubled.
+    text = " ".join(term.text.replace("\x00", "").split()).replace('"', '""')
+    if not text:
+        return None
+    return f'"{text}"' if term.phrase else f'"{text}"*'
+
+
+def fts_match(query: SearchQuery) -> str | None:
+    """The FTS5 MATCH expression of a query (None when it can match nothing): every group
+    ANDed, the terms of a group ORed, excluded terms after NOT."""
+    groups = []
+    for group in query.groups:
+        terms = [t for t in map(_fts_term, group) if t]
+        if terms:
+            groups.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
+    if not groups:
+        return None
+    match = " AND ".join(groups)
+    excluded = [t for t in map(_fts_term, query.excluded) if t]
+    if excluded:
+        match = f"({match}) NOT ({' OR '.join(excluded)})"
+    return match
 
 
 class ReadingStore(StoreBase):
@@ -215,18 +242,15 @@ class ReadingStore(StoreBase):
     # --- search ------------------------------------------------------------------------------
 
     def search_items(
-        self, words: list[str], *, limit: int, offset: int = 0
+        self, query: SearchQuery, *, limit: int, offset: int = 0
     ) -> tuple[int, list[SearchRow]]:
-        """Relevant items matching every word (prefix match), best first, with a snippet.
+        """Relevant items matching the query, best first, with a snippet.
 
         The snippet marks matches with \x02 … \x03 so the renderer can escape, then highlight.
         """
-        # FTS5's query parser stops at NUL and then reports an unterminated string.
-        phrases = [word.replace("\x00", "") for word in words]
-        phrases = [phrase for phrase in phrases if phrase.strip()]
-        if not phrases:
+        match = fts_match(query)
+        if match is None:
             return 0, []
-        match = " ".join('"' + phrase.replace('"', '""') + '"*' for phrase in phrases)
         total = int(
             self._scalar(
                 # CROSS JOIN keeps FTS the outer loop; otherwise SQLite walks every relevant item
@@ -245,6 +269,72 @@ class ReadingStore(StoreBase):
             [match, limit, offset],
         )
         return total, [rows.search_row(row) for row in found]
+
+    # --- questions ---------------------------------------------------------------------------
+
+    def stories_matching_words(self, words: list[str], limit: int) -> dict[int, float]:
+        """Story id → how well its best report matches any of ``words`` (prefix match; bm25,
+        lower is better) over relevant reports."""
+        terms = [w.replace("\x00", "").replace('"', "") for w in words]
+        terms = [t for t in terms if t.strip()]
+        if not terms:
+            return {}
+        match = " OR ".join(f'"{term}"*' for term in terms)
+        found = self._rows(
+            # the best-matching reports first (bounded), then their stories
+            "SELECT story_id, MIN(rank) AS rank FROM (SELECT i.story_id, "
+            "bm25(items_fts, 3.0, 1.0) AS rank FROM items_fts CROSS JOIN items i "
+            "ON i.id = items_fts.rowid WHERE items_fts MATCH ? AND i.relevant = 1 "
+            "AND i.story_id IS NOT NULL ORDER BY rank LIMIT ?) GROUP BY story_id "
+            "ORDER BY rank LIMIT ?",
+            [match, limit * 5, limit],
+        )
+        return {row["story_id"]: float(row["rank"]) for row in found}
+
+    def stories_naming_actors(self, names: list[str], limit: int) -> dict[int, int]:
+        """Story id → how many of the actors ``names`` its relevant reports mention."""
+        if not names:
+            return {}
+        found = self._rows(
+            "SELECT i.story_id, COUNT(DISTINCT a.actor) AS actors FROM item_actors a "
+            "JOIN items i ON i.id = a.item_id WHERE i.relevant = 1 AND i.story_id IS NOT NULL "
+            f"AND a.actor IN ({marks(names)}) GROUP BY i.story_id "
+            "ORDER BY actors DESC, MAX(i.published_at) DESC LIMIT ?",
+            [*names, limit],
+        )
+        return {row["story_id"]: int(row["actors"]) for row in found}
+
+    def stories_at_places(self, places: list[str], limit: int) -> dict[int, int]:
+        """Story id → how many of ``places`` its reports name as where it happens."""
+        if not places:
+            return {}
+        found: dict[int, int] = {}
+        for place in places:
+            pattern = "%" + rows.encode_json(place).replace("%", "") + "%"
+            for row in self._rows(
+                "SELECT id FROM stories WHERE size > 0 AND places LIKE ? "
+                "ORDER BY last_published DESC LIMIT ?",
+                [pattern, limit],
+            ):
+                found[row["id"]] = found.get(row["id"], 0) + 1
+        return found
+
+    def stories_between(self, since: date, until: date, limit: int) -> list[int]:
+        """Stories whose day lies in [since, until], the most reported first."""
+        found = self._rows(
+            "SELECT id FROM stories WHERE size > 0 AND day >= ? AND day <= ? "
+            "ORDER BY sources DESC, last_published DESC LIMIT ?",
+            [since.isoformat(), until.isoformat(), limit],
+        )
+        return [row["id"] for row in found]
+
+    def stories_by_ids(self, story_ids: list[int]) -> list[Story]:
+        """The given non-empty stories."""
+        found = self._rows(
+            "SELECT * FROM stories WHERE size > 0 AND id IN (SELECT value FROM json_each(?))",
+            [rows.encode_json(story_ids)],
+        )
+        return [rows.story(row) for row in found]
 
     # --- charts ------------------------------------------------------------------------------
 

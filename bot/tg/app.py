@@ -77,6 +77,12 @@ def build_application(service: Service) -> Application:
         )
     )
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    # Plain text is a question (in groups when it names the bot or replies to it).
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, handlers.question
+        )
+    )
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown))
     application.add_error_handler(_log_error)
     return application

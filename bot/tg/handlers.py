@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import math
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.analysis.actors import MIN_QUERY_LETTERS
+from bot.analysis.questions import clean_text
 from bot.app.service import Service
-from bot.briefing import chat_state, reading
+from bot.briefing import ask, chat_state, reading
 from bot.core.i18n import LANGUAGES, Translator, translator
 from bot.core.integers import whole
 from bot.tg import callbacks, render
@@ -107,17 +108,75 @@ async def actors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def actor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/actor NAME."""
-    query = " ".join(args_of(context)).strip()
+    query = clean_text(" ".join(args_of(context)))
     if not query:
         raise Usage("arg.name")
     if len(query) > 80:
         raise Usage("arg.name_long")
+    if sum(ch.isalpha() for ch in query) < MIN_QUERY_LETTERS:
+        raise Usage("arg.name_short")
     tr = tr_of(update, context)
     profile = reading.actor_profile(service_of(context), query)
     if profile is None:
         await message_of(update).reply_text(tr("actor.none", query=render.escape(query)))
         return
     await reply(update, render.actor_blocks(tr, profile))
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
+    """Answer ``question`` with the stories that fit it (or the actor it asks about)."""
+    tr = tr_of(update, context)
+    found = ask.ask(service_of(context), question)
+    await reply(update, render.answer_blocks(tr, found))
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION."""
+    question = " ".join(args_of(context)).strip()
+    if not question:
+        raise Usage("arg.question")
+    await answer_question(update, context, question)
+
+
+def _addressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The question in a plain message meant for the bot, or None: any message in a private
+    chat; in a group, one that names the bot (@name) or replies to one of its messages."""
+    message = message_of(update)
+    text = message.text or ""
+    if message.chat.type == "private":
+        return text
+    username = context.bot.username or ""
+    mention = f"@{username}".lower() if username else ""
+    replied = message.reply_to_message
+    if (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    ):
+        return text
+    if mention and mention in text.lower():
+        at = text.lower().index(mention)
+        return (text[:at] + text[at + len(mention) :]).strip()
+    return None
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain message: a question when it is meant for the bot (then it passes the guard
+    /ask passes, flood limit included); group chatter is left alone."""
+    from bot.tg.commands import BY_NAME
+    from bot.tg.guard import guarded
+
+    if update.effective_message is None or _addressed(update, context) is None:
+        return
+    await guarded(BY_NAME["ask"], _plain_question)(update, context)
+
+
+async def _plain_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = _addressed(update, context)
+    if text is not None:
+        await answer_question(update, context, text)
 
 
 async def send_story(update: Update, context: ContextTypes.DEFAULT_TYPE, story_id: int) -> None:
@@ -151,26 +210,34 @@ async def story_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def search_page(
-    service: Service, tr: Translator, query_id: int, words: list[str], page: int
+    service: Service, tr: Translator, query_id: int, text: str, page: int
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """One page of search results and its buttons."""
-    result = reading.search(service, words, page=page, per_page=SEARCH_PAGE)
-    pages = max(1, math.ceil(result.total / SEARCH_PAGE))
-    blocks = render.search_blocks(tr, words, result, page, pages)
-    markup = pager(tr, "sr", query_id, page, pages, back="button.better", forward="button.more")
+    result = reading.search(service, text, page=page, per_page=SEARCH_PAGE)
+    blocks = render.search_blocks(tr, text, result)
+    markup = pager(
+        tr, "sr", query_id, result.page, result.pages, back="button.better", forward="button.more"
+    )
     return blocks, markup
 
 
+def _query_text(update: Update) -> str:
+    """What follows the command, as typed (quotes and all)."""
+    text = message_of(update).text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/search WORDS."""
-    words = [w for w in (a.strip("\"'*()^:") for a in args_of(context)) if w][:8]
-    if not words:
+    """/search WORDS ("exact phrase", OR, -word, NOT word)."""
+    text = _query_text(update)
+    if not text or not any(ch.isalnum() for ch in text):
         raise Usage("arg.words")
-    if any(len(word) > 60 for word in words):
+    if len(text) > 300:
         raise Usage("arg.words_long")
     service = service_of(context)
-    query_id = chat_state.remember_search(service, words)
-    blocks, markup = search_page(service, tr_of(update, context), query_id, words, 0)
+    query_id = chat_state.remember_search(service, [text])
+    blocks, markup = search_page(service, tr_of(update, context), query_id, text, 0)
     await reply(update, blocks, markup)
 
 
@@ -211,7 +278,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             if words is None:
                 await query.answer(tr("search.expired"))
                 return
-            blocks, markup = search_page(service, tr, query_id, words, search_page_number)
+            blocks, markup = search_page(service, tr, query_id, " ".join(words), search_page_number)
         else:
             handler = context.application.bot_data.get("callback_handlers", {}).get(parsed.kind)
             if handler is None:

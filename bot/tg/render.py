@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.analysis.timeline_grouping import TimelineEntry
+from bot.briefing.ask import Answer
 from bot.briefing.digest_selection import ActorTrend, Digest
 from bot.briefing.reading import (
     ActorProfile,
@@ -254,6 +255,21 @@ def story_blocks(tr: Translator, detail: StoryDetail) -> list[str]:
     return blocks
 
 
+def answer_blocks(tr: Translator, answer: Answer) -> list[str]:
+    """The answer to a question: the actor card, the stories (headline, date, summary,
+    sources, link), or a hint where to look instead."""
+    if answer.actor is not None:
+        return actor_blocks(tr, answer.actor)
+    question = escape(answer.question.text, 120)
+    if answer.question.empty:
+        return [tr("ask.empty")]
+    if not answer.stories:
+        return [tr("ask.none", question=question)]
+    return [f"<b>{tr('ask.title', question=question)}</b>"] + [
+        story_line(tr, story) for story in answer.stories
+    ]
+
+
 def highlight(snippet: str) -> str:
     """Escape a search snippet, then turn its match markers into bold."""
     # Private-use stand-ins survive cleaning and escaping, then become tags.
@@ -266,14 +282,12 @@ def highlight(snippet: str) -> str:
     return text
 
 
-def search_blocks(
-    tr: Translator, words: Sequence[str], page: SearchPage, number: int, pages: int
-) -> list[str]:
-    """/search WORDS, one page."""
-    query = escape(" ".join(words), 100)
+def search_blocks(tr: Translator, text: str, page: SearchPage) -> list[str]:
+    """/search WORDS, one page; the query is echoed as typed."""
+    query = escape(text, 100)
     if not page.hits:
         return [tr("search.none", query=query)]
-    pager = tr("timeline.page", page=number + 1, pages=pages)
+    pager = tr("timeline.page", page=page.page + 1, pages=page.pages)
     blocks = [
         f"<b>{tr('search.title')}</b> {query} — {tr.n('reports.count', page.total)} ({pager})"
     ]
