@@ -29,6 +29,7 @@ How the database is grown (documented in bench/README.md, "Queries"):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import re
@@ -278,7 +279,7 @@ def grow(base: Base, path: Path, size: int) -> dict[str, int]:
             db.executemany("INSERT INTO item_feeds VALUES (?, ?, ?, ?)", links)
             db.executemany("INSERT INTO item_actors VALUES (?, ?, ?)", actors)
             db.executemany("INSERT INTO upcoming (item_id, day, text) VALUES (?, ?, ?)", upcoming)
-    counts = store.counts()
+    counts = dataclasses.asdict(store.counts())
     counts["days"] = (
         NOW - from_iso(store.db.execute("SELECT MIN(published_at) FROM items").fetchone()[0])
     ).days

@@ -69,6 +69,11 @@ def test_plain_https_url_passes_syntax() -> None:
         ("http://224.0.0.1/", "multicast address"),
         ("http://0.0.0.0/", "unspecified address"),
         ("http://240.0.0.1/", "address"),
+        # Special-purpose ranges Python 3.11 counts as global (issue 16, point 17).
+        ("http://192.0.0.8/", "reserved address"),
+        ("http://192.88.99.1/", "reserved address"),
+        ("http://[fec0::1]/", "reserved address"),
+        ("http://[3fff::1]/", "reserved address"),
     ],
 )
 async def test_non_public_ip_literals_are_refused(url: str, reason: str) -> None:

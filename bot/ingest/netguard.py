@@ -23,6 +23,24 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 """An async ``(host, port) -> [ip, ...]`` lookup; injectable so tests need no real DNS."""
 
+# Special-purpose ranges (IANA registries) that some Python versions count as global:
+# 192.0.0.0/24 (IETF protocol assignments), 192.88.99.0/24 (6to4 relay anycast), fec0::/10
+# (site-local), 3fff::/20 (documentation), 2001::/23 (IETF protocol assignments) and more.
+_ALSO_RESERVED = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "192.0.0.0/24",
+        "192.88.99.0/24",
+        "198.18.0.0/15",
+        "240.0.0.0/4",
+        "fec0::/10",
+        "3fff::/20",
+        "2001::/23",
+        "2001:db8::/32",
+        "100::/64",
+        "5f00::/16",
+    )
+)
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 # Forms that inet_aton (and so getaddrinfo) reads as an IPv4 address: 2130706433, 0x7f.1, 0177.0.0.1
@@ -145,6 +163,8 @@ def non_public_reason(address: IPAddress) -> str | None:
         return "a multicast address"
     if isinstance(address, ipaddress.IPv4Address) and address in _CGNAT:
         return "a carrier-grade NAT address"
+    if any(address in network for network in _ALSO_RESERVED if network.version == address.version):
+        return "a reserved address"
     if address.is_private:
         return "a private address"
     if address.is_reserved:
