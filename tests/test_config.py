@@ -42,10 +42,31 @@ def test_values_are_parsed(tmp_path):
     assert settings.digest.default_time == time(7, 30)
 
 
+FILE_TOKEN = "111111:from-file-AAAAAAAAAAAAAAAAAAAAAAAAAA"
+ENV_TOKEN = "222222:from-env-BBBBBBBBBBBBBBBBBBBBBBBBBBB"
+
+
 def test_env_token_overrides_file(tmp_path):
-    path = write(tmp_path, '[telegram]\ntoken = "from-file"\n')
-    settings = load_settings(path, environ={"BRIEFBOT_TOKEN": "from-env"})
-    assert settings.telegram.token == "from-env"
+    path = write(tmp_path, f'[telegram]\ntoken = "{FILE_TOKEN}"\n')
+    settings = load_settings(path, environ={"BRIEFBOT_TOKEN": ENV_TOKEN})
+    assert settings.telegram.token == ENV_TOKEN
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nX-Injected: 1",  # a newline: never reaches Telegram
+        "not-a-token",
+        "123456:short",
+        "abc:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ],
+)
+def test_a_token_that_is_not_digits_colon_secret_is_a_config_error(tmp_path, token):
+    path = write(tmp_path, f"[telegram]\ntoken = {token!r}\n".replace("'", '"'))
+    with pytest.raises(ConfigError, match=r"^telegram\.token: expected the token @BotFather"):
+        load_settings(path, environ={})
+    with pytest.raises(ConfigError, match=r"^BRIEFBOT_TOKEN: expected the token"):
+        load_settings(None, environ={"BRIEFBOT_TOKEN": token})
 
 
 def test_briefbot_config_env_is_used(tmp_path):

@@ -71,3 +71,29 @@ def test_a_full_run_keeps_secrets_out_of_the_logs(tmp_path: Path):
     assert not found, f"{sorted(found)} in the logs:\n" + "\n".join(
         line for line in output.splitlines() if any(s in line for s in found.values())
     )
+
+
+def test_every_form_of_the_token_is_redacted():
+    import io
+    import logging
+
+    from bot.core.logs import setup_logging
+
+    token = "123456789:AAFakeTokenForTestsOnly-abcdefghijkl"
+    stream = io.StringIO()
+    setup_logging(logging.DEBUG, secrets=[token], stream=stream)
+    log = logging.getLogger("telegram.ext.test")
+    log.warning("POST /bot%s/getMe failed", token)
+    log.warning("echoed path /bot123456789%3AAAFakeTokenForTestsOnly-abcdefghijkl/getUpdates")
+    log.warning("Bad Request: %s", f"/bot{token}/sendMessage".lower())
+    log.warning("secret alone: AAFakeTokenForTestsOnly-abcdefghijkl")
+    log.warning("upper: %s", token.upper())
+    try:
+        raise RuntimeError(f"cannot reach https://api.telegram.org/bot{token}/getMe")
+    except RuntimeError:
+        log.exception("traceback")
+    text = stream.getvalue()
+    assert "AAFakeTokenForTestsOnly".lower() not in text.lower()
+    assert "123456789%3A".lower() not in text.lower()
+    assert text.count("[REDACTED]") >= 6
+    logging.getLogger().handlers.clear()

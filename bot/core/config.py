@@ -158,6 +158,17 @@ def _webhook_url(value: Any) -> str:
     return url
 
 
+_BOT_TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
+
+
+def _bot_token(value: Any) -> str:
+    """A bot token as @BotFather gives it: the bot's number, a colon, the secret."""
+    token = _string(value)
+    if token and not _BOT_TOKEN.fullmatch(token):
+        raise ValueError("expected the token @BotFather gave, digits:secret (e.g. 123456:ABC-…)")
+    return token
+
+
 def _secret_token(value: Any) -> str:
     token = _string(value)
     if token and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", token):
@@ -225,7 +236,7 @@ _SCHEMA: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     "telegram": (
         TelegramSettings,
         {
-            "token": _string,
+            "token": _bot_token,
             "base_url": _base_url,
             "admins": _admins,
             "mode": _mode,
@@ -337,7 +348,11 @@ def load_settings(
 
     token = env.get(ENV_TOKEN)
     if token:
-        settings = replace_section(settings, "telegram", token=token.strip())
+        try:
+            token = _bot_token(token.strip())
+        except ValueError as error:
+            raise ConfigError(f"{ENV_TOKEN}: {error}") from None
+        settings = replace_section(settings, "telegram", token=token)
     return settings
 
 

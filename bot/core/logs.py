@@ -7,23 +7,42 @@ import re
 import sys
 from collections.abc import Iterable
 from typing import TextIO
+from urllib.parse import quote
 
 REDACTED = "[REDACTED]"
 # user:password@ in any URL (a feed URL from OPML or feeds.toml may carry them)
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]*@")
 
 
+def secret_forms(secret: str) -> list[str]:
+    """Every form a secret can take in a log line: as it is, percent-encoded (a URL path, a
+    form body), and for a bot token its secret part alone. Matched in any case."""
+    forms = {secret, quote(secret, safe=""), quote(secret, safe="").replace("%3A", "%3a")}
+    if ":" in secret:
+        forms.add(secret.split(":", 1)[1])
+    return [form for form in forms if len(form) >= 6]
+
+
+def redactor(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern that finds every form of every secret, case-insensitively."""
+    forms = sorted({f for s in secrets if s for f in secret_forms(s)}, key=len, reverse=True)
+    if not forms:
+        return None
+    return re.compile("|".join(re.escape(form) for form in forms), re.IGNORECASE)
+
+
 class RedactingFormatter(logging.Formatter):
-    """A formatter that removes secrets (the bot token) from messages and tracebacks."""
+    """A formatter that removes secrets (the bot token, in every form) from messages and
+    tracebacks."""
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        self.pattern = redactor(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
+        if self.pattern is not None:
+            text = self.pattern.sub(REDACTED, text)
         return _URL_CREDENTIALS.sub(REDACTED + "@", text)
 
 
@@ -33,8 +52,6 @@ def setup_logging(
     """Configure the root logger; httpx/httpcore stay at WARNING (they log URLs with the token)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     secret_list = list(secrets)
-    # The token is also what follows "bot" in Bot API URLs; redact that form explicitly too.
-    secret_list += [f"bot{s}" for s in secret_list if s]
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secret_list)
     )
