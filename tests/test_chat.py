@@ -351,3 +351,39 @@ async def test_story_links_for_other_bots_are_ignored_in_groups(world, bot, fake
 async def test_actor_mentions_are_counted_per_iso_week(world, bot, fake_telegram):
     [reply] = await ask(fake_telegram, "/actor Macron")
     assert "2026-W08: 5" in reply  # 16 Feb 2026 is a Monday of ISO week 8
+
+
+async def test_removeadmin_takes_a_chat_admin_away_but_not_a_configured_one(bot, fake_telegram):
+    await ask(fake_telegram, f"/addadmin {READER}", chat_id=ADMIN_ID)
+    [removed] = await ask(fake_telegram, f"/removeadmin {READER}", chat_id=ADMIN_ID)
+    assert removed == f"{READER} is no longer an admin."
+    [refused] = await ask(fake_telegram, "/stats")
+    assert refused == "Sorry, /stats is only for the bot's admins."
+    [again] = await ask(fake_telegram, f"/removeadmin {READER}", chat_id=ADMIN_ID)
+    assert again == f"{READER} was not an admin added from chat."
+    [configured] = await ask(fake_telegram, f"/removeadmin {ADMIN_ID}", chat_id=ADMIN_ID)
+    assert "configuration file" in configured
+    [still] = await ask(fake_telegram, "/stats", chat_id=ADMIN_ID)
+    assert still.startswith("Stats")
+
+
+ANONYMOUS_ADMIN = 1087968824  # Telegram's GroupAnonymousBot: every anonymous admin sends as it
+
+
+async def test_telegrams_shared_anonymous_sender_can_never_be_an_admin(bot, fake_telegram):
+    [refused] = await ask(fake_telegram, f"/addadmin {ANONYMOUS_ADMIN}", chat_id=ADMIN_ID)
+    assert "can never be a bot admin" in refused
+    [reply] = await ask(
+        fake_telegram, "/stats", chat_id=-90, user_id=ANONYMOUS_ADMIN, chat_type="group"
+    )
+    assert reply == "Sorry, /stats is only for the bot's admins."
+
+
+async def test_anonymous_senders_in_one_group_do_not_flood_out_another(bot, fake_telegram):
+    for _ in range(22):
+        fake_telegram.push_message("/help", chat_id=-91, user_id=ANONYMOUS_ADMIN, chat_type="group")
+    await fake_telegram.wait_for_messages(21, chat_id=-91)
+    [reply] = await ask(
+        fake_telegram, "/help", chat_id=-92, user_id=ANONYMOUS_ADMIN, chat_type="group"
+    )
+    assert "/latest" in reply

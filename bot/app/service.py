@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.config import Settings
+from bot.core.models import SHARED_SENDER_IDS
 from bot.core.timeutil import utcnow
 from bot.storage.store import Store
 
@@ -120,7 +121,7 @@ class Service:
 
     def admin_ids(self) -> set[int]:
         """Configured admins and admins added from chat."""
-        return set(self.settings.telegram.admins) | self.store.admin_ids()
+        return (set(self.settings.telegram.admins) | self.store.admin_ids()) - SHARED_SENDER_IDS
 
     def record_poll_cycle(self, summary: str) -> None:
         """Remember when the last poll cycle ran and what it did (for /stats and health)."""
@@ -131,6 +132,6 @@ class Service:
 
     def is_admin(self, user_id: int | None) -> bool:
         """Configured admins and admins added from chat."""
-        if user_id is None:
+        if user_id is None or user_id in SHARED_SENDER_IDS:
             return False
         return user_id in self.settings.telegram.admins or user_id in self.store.admin_ids()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.briefing.context import Briefing
+from bot.core.models import SHARED_SENDER_IDS
 
 
 def language_of(service: Briefing, user_id: int) -> str | None:
@@ -25,6 +26,21 @@ def search_words(service: Briefing, query_id: int) -> list[str] | None:
     return service.store.search_query(query_id)
 
 
+class NotAnAdmin(ValueError):
+    """This user cannot be made (or unmade) an admin from chat; the message says why."""
+
+
 def add_admin(service: Briefing, user_id: int, added_by: int | None) -> bool:
-    """Make a user an admin from chat; False when they already were one."""
+    """Make a user an admin from chat; False when they already were one. Telegram's shared
+    anonymous senders never can be (NotAnAdmin)."""
+    if user_id in SHARED_SENDER_IDS:
+        raise NotAnAdmin("shared")
     return service.store.add_admin(user_id, added_by, service.clock())
+
+
+def remove_admin(service: Briefing, user_id: int) -> bool:
+    """Take an admin added from chat away; False when they were not one. Admins of the
+    configuration file stay (NotAnAdmin): only the operator can change that file."""
+    if user_id in service.settings.telegram.admins:
+        raise NotAnAdmin("configured")
+    return service.store.remove_admin(user_id)

@@ -40,6 +40,11 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "cmd.candidates": {"en": "Unknown names seen next to role words", "uk": "Невідомі імена біля назв посад"},
     "cmd.addactor": {"en": "Accept a candidate as an actor", "uk": "Додати кандидата як дійову особу"},
     "cmd.addadmin": {"en": "Make a user an admin", "uk": "Зробити користувача адміністратором"},
+    "cmd.removeadmin": {"en": "Take an admin added from chat away", "uk": "Забрати права адміністратора, додані з чату"},
+    "addadmin.shared": {"en": "{id} is Telegram's shared account for anonymous admins and channels: it can never be a bot admin.", "uk": "{id} — спільний обліковий запис Telegram для анонімних адміністраторів і каналів: він не може бути адміністратором бота."},
+    "removeadmin.done": {"en": "{id} is no longer an admin.", "uk": "{id} більше не адміністратор."},
+    "removeadmin.not": {"en": "{id} was not an admin added from chat.", "uk": "{id} не був адміністратором, доданим із чату."},
+    "removeadmin.configured": {"en": "{id} is an admin in the bot's configuration file; only the operator can change that.", "uk": "{id} — адміністратор у файлі налаштувань бота; змінити це може лише оператор."},
     "cmd.stats": {"en": "Items, stories, subscribers, last poll", "uk": "Повідомлення, сюжети, підписники, останнє опитування"},
     # general
     "hello.name": {"en": "Hello, {name}!", "uk": "Вітаю, {name}!"},

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# Telegram's shared senders: GroupAnonymousBot (a group admin posting as the group) and
+# Channel_Bot (a channel's own posts). Every anonymous admin of every group has the same id, so
+# it can never be a bot admin, and it is flood-limited per chat.
+SHARED_SENDER_IDS = frozenset({1087968824, 136817688})
+
 
 @dataclass(frozen=True)
 class Feed:

@@ -38,6 +38,10 @@ class ChatStateStore(StoreBase):
         )
         return cursor.rowcount > 0
 
+    def remove_admin(self, user_id: int) -> bool:
+        """Forget an admin added from chat; False when there was none."""
+        return self.db.execute("DELETE FROM admins WHERE user_id = ?", [user_id]).rowcount > 0
+
     def language_of(self, user_id: int) -> str | None:
         """The language a user chose with /language, if any."""
         row = self._one("SELECT language FROM preferences WHERE user_id = ?", [user_id])

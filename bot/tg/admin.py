@@ -122,11 +122,33 @@ async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not user_id:
         raise Usage("arg.user_id")
     service = service_of(context)
-    added = chat_state.add_admin(service, user_id, user_of(update).id)
-    log.info("admin %s made %s an admin", user_of(update).id, user_id)
     tr = tr_of(update, context)
+    try:
+        added = chat_state.add_admin(service, user_id, user_of(update).id)
+    except chat_state.NotAnAdmin:
+        await message_of(update).reply_text(tr("addadmin.shared", id=user_id))
+        return
+    log.info("admin %s made %s an admin", user_of(update).id, user_id)
     await message_of(update).reply_text(
         tr("addadmin.done" if added else "addadmin.already", id=user_id)
+    )
+
+
+async def removeadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/removeadmin USER_ID: take away an admin added from chat."""
+    user_id = whole(args_of(context)[0], 15) if len(args_of(context)) == 1 else None
+    if not user_id:
+        raise Usage("arg.user_id")
+    service = service_of(context)
+    tr = tr_of(update, context)
+    try:
+        removed = chat_state.remove_admin(service, user_id)
+    except chat_state.NotAnAdmin:
+        await message_of(update).reply_text(tr("removeadmin.configured", id=user_id))
+        return
+    log.info("admin %s removed admin %s", user_of(update).id, user_id)
+    await message_of(update).reply_text(
+        tr("removeadmin.done" if removed else "removeadmin.not", id=user_id)
     )
 
 

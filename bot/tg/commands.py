@@ -54,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("candidates", admin.candidates, admin_only=True),
     Command("addactor", admin.addactor, "NAME [person|state|organization]", "/addactor Jane Doe person", admin_only=True),
     Command("addadmin", admin.addadmin, "USER_ID", "/addadmin 123456789", admin_only=True),
+    Command("removeadmin", admin.removeadmin, "USER_ID", "/removeadmin 123456789", admin_only=True),
     Command("stats", admin.stats, admin_only=True),
 )  # fmt: skip
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,10 +16,10 @@ class FloodGate:
     window: timedelta = timedelta(minutes=1)
     cooldown: timedelta = timedelta(minutes=1)
     max_users: int = 10_000
-    _seen: dict[int, deque[datetime]] = field(default_factory=dict)
-    _blocked_until: dict[int, datetime] = field(default_factory=dict)
+    _seen: dict[Hashable, deque[datetime]] = field(default_factory=dict)
+    _blocked_until: dict[Hashable, datetime] = field(default_factory=dict)
 
-    def check(self, user_id: int, now: datetime) -> str:
+    def check(self, user_id: Hashable, now: datetime) -> str:
         """ "ok" to answer, "warn" to send the one slow-down reply, "drop" to ignore."""
         until = self._blocked_until.get(user_id)
         if until is not None:

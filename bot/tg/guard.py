@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.models import SHARED_SENDER_IDS
 from bot.tg import render
 from bot.tg.context import (
     Handler,
@@ -45,7 +46,10 @@ def guarded(spec: Command, func: Handler | None = None) -> Handler:
         tr = tr_of(update, context)
         admin = service.is_admin(user.id)
         if not admin:
-            verdict = flood_gate(context).check(user.id, service.clock())
+            # Anonymous group admins all share one id: give them a bucket per chat.
+            chat = update.effective_chat
+            bucket = (user.id, chat.id if chat else 0) if user.id in SHARED_SENDER_IDS else user.id
+            verdict = flood_gate(context).check(bucket, service.clock())
             if verdict == "drop":
                 return
             if verdict == "warn":
