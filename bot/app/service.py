@@ -71,16 +71,11 @@ class Service:
         """Analyse a batch off the event loop: in a worker process when there is a pool (so
         analysis uses another core), else in a thread."""
         if self.parse_pool is not None:
-            from concurrent.futures.process import BrokenProcessPool
-
             from bot.analysis.analyser import analyse_batch
 
-            try:
-                return await self.parse_pool.run(analyse_batch, self.analyser_spec, items)
-            except BrokenProcessPool:
-                # A worker died, most likely on a hostile feed parsed beside this batch, and
-                # took every call in flight with it. Analysis is pure: run it again once.
-                return await self.parse_pool.run(analyse_batch, self.analyser_spec, items)
+            # A worker killed under this batch (by a hostile feed beside it) is survived by the
+            # pool, which runs the batch once more: analysis is pure.
+            return await self.parse_pool.run(analyse_batch, self.analyser_spec, items)
         analyser = self.analyser
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, analyser.analyse_many, items)

@@ -1,51 +1,182 @@
-"""A process pool for CPU-heavy parsing and analysis that survives a crashed worker."""
+"""A process pool for CPU-heavy parsing and analysis, with a time and memory limit per call,
+that survives a worker that dies or hangs."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import multiprocessing
+import resource
+import signal
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from types import FrameType
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# One call (one document, one analysis batch) gets this long in a worker. Real feeds parse in
+# well under a second; the structural limits in bot.ingest.parse keep hostile ones far below.
+CALL_SECONDS = 30.0
+# Address space of a worker. A 10 MiB document (the body cap) needs about 260 MiB at most.
+WORKER_MEMORY = 1 << 30
+# A worker that does not give up by itself (stuck in C code, the alarm blocked) is killed when
+# its call has been running this many times the limit (see ParsePool._watch).
+WATCHDOG_FACTOR = 3
+
+
+class WorkLimitExceeded(Exception):
+    """A call ran out of its time or memory in a worker; the message says which."""
+
+
+class _Expired(BaseException):
+    """Raised by the alarm inside a call. A BaseException, so parsers that catch every
+    Exception on hostile input cannot swallow it."""
+
+
+def _limit_memory(limit: int) -> None:
+    """Worker initialiser: cap the address space, so a runaway call gets MemoryError."""
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _expire(signum: int, frame: FrameType | None) -> None:
+    raise _Expired
+
+
+def within_limits(func: Callable[..., T], seconds: float, memory: int, *args: Any) -> T:
+    """Run ``func(*args)`` in this (worker) process with a wall-clock alarm; a call that
+    overruns it or runs out of memory raises :class:`WorkLimitExceeded`."""
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return func(*args)
+    except _Expired:
+        raise WorkLimitExceeded(f"took longer than {seconds:g} s") from None
+    except MemoryError:
+        raise WorkLimitExceeded(f"needed more than {memory >> 20} MiB of memory") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class ParsePool:
     """Runs picklable functions in worker processes, off the event loop and off the GIL.
 
     Workers start lazily (a warm cycle of 304s never starts them) from a forkserver, which is
-    safe in a process that already runs threads. A worker that dies (a hostile document
-    crashing a C library) fails the calls in flight; the next call gets a fresh pool.
+    safe in a process that already runs threads. Every call has ``seconds`` and each worker
+    ``memory`` bytes of address space (:class:`WorkLimitExceeded` otherwise). A worker that dies
+    (a hostile document crashing a C library) fails the calls in flight: each is tried once
+    more in a fresh pool. A worker that ignores its alarm past the watchdog is killed, and its
+    call fails with :class:`WorkLimitExceeded`.
     """
 
-    def __init__(self, workers: int, preload: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        workers: int,
+        preload: tuple[str, ...] = (),
+        *,
+        seconds: float = CALL_SECONDS,
+        memory: int = WORKER_MEMORY,
+    ) -> None:
         """``preload``: modules the forkserver imports once, so each worker starts with them."""
         self.workers = workers
         self.preload = preload
+        self.seconds = seconds
+        self.memory = memory
         self._pool: ProcessPoolExecutor | None = None
+        # Calls in flight, in submission order, with when each was first seen running.
+        self._calls: dict[Future[Any], float | None] = {}
+        self._overran: set[Future[Any]] = set()
+        self._retries = asyncio.Lock()
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(list(self.preload))
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_limit_memory,
+                initargs=(self.memory,),
+            )
         return self._pool
 
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """Run ``func(*args)`` in a worker and await its result."""
-        loop = asyncio.get_running_loop()
         pool = self._executor()
         try:
-            return await loop.run_in_executor(pool, func, *args)
+            return await self._run_once(pool, func, args)
         except BrokenProcessPool:
-            if self._pool is pool:  # a late failure must not close the pool that replaced it
-                log.error("a worker died; starting a new pool")
-                self.close(wait=False)
+            self._replace(pool)
+        # Every call in flight fails when a worker dies, and which one killed it is unknown:
+        # each is tried once more, one at a time, so the culprit cannot take the others along.
+        async with self._retries:
+            pool = self._executor()
+            try:
+                return await self._run_once(pool, func, args)
+            except BrokenProcessPool:
+                self._replace(pool)
+                raise
+
+    def _replace(self, pool: ProcessPoolExecutor) -> None:
+        if self._pool is pool:  # a late failure must not close the pool that replaced it
+            log.error("a worker died; starting a new pool")
+            self.close(wait=False)
+
+    async def _run_once(self, pool: ProcessPoolExecutor, func: Callable[..., T], args: Any) -> T:
+        future = pool.submit(within_limits, func, self.seconds, self.memory, *args)
+        self._calls[future] = None
+        waiting = asyncio.wrap_future(future)
+        try:
+            while True:
+                done, _ = await asyncio.wait({waiting}, timeout=min(1.0, self.seconds / 4))
+                if done:
+                    break
+                self._watch(pool)
+            if waiting.cancelled():  # the pool was shut down under it: try again
+                raise BrokenProcessPool("the call was cancelled with its pool")
+            return waiting.result()
+        except BrokenProcessPool:
+            if future in self._overran:
+                raise WorkLimitExceeded(f"took longer than {self.seconds:g} s") from None
             raise
+        finally:
+            future.cancel()
+            self._calls.pop(future, None)
+            self._overran.discard(future)
+
+    def _watch(self, pool: ProcessPoolExecutor) -> None:
+        """Kill the workers when the call running longest has run past the watchdog.
+
+        A call counts as running from when the executor hands it to the workers' queue, which
+        holds one call more than there are workers; that one may wait for a call that stops at
+        its own alarm, hence twice the limit and a grace of one more."""
+        now = time.monotonic()
+        for future, since in self._calls.items():  # in the order of submission
+            if future.running():
+                if since is None:
+                    self._calls[future] = since = now
+                if now - since > self.seconds * WATCHDOG_FACTOR:
+                    log.error(
+                        "a worker overran %g s and ignored its alarm; killing the workers",
+                        self.seconds,
+                    )
+                    self._overran.add(future)
+                    self._kill(pool)
+                return
+
+    def _kill(self, pool: ProcessPoolExecutor) -> None:
+        # The executor cannot stop a running call: kill its processes. Every call in flight
+        # then fails with BrokenProcessPool; run tries the others again in a fresh pool.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        if self._pool is pool:
+            self._pool = None
+            pool.shutdown(wait=False)
 
     def close(self, wait: bool = True) -> None:
         """Stop the workers."""

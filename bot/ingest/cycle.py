@@ -7,12 +7,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.config import ConfigError, Settings
 from bot.core.models import Feed, FetchResult
-from bot.core.workers import ParsePool
+from bot.core.workers import ParsePool, WorkLimitExceeded
 from bot.ingest.decide import plan_ingest
 from bot.ingest.documents import ParsedDocument, parse_document
 from bot.ingest.fetch import Fetcher
@@ -183,7 +184,12 @@ class Ingestor:
         args = (result.body or b"", result.final_url, content_type, first_seen)
         async with self._parse_slots:
             if self.parse_pool is not None:
-                return await self.parse_pool.run(parse_document, *args)
+                try:
+                    return await self.parse_pool.run(parse_document, *args)
+                except WorkLimitExceeded as error:
+                    raise ParseError(f"parsing it {error}") from None
+                except BrokenProcessPool:
+                    raise ParseError("the parser crashed on it, twice") from None
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self.executor, parse_document, *args)
 

@@ -70,6 +70,8 @@ def _run_feedparser(text: str, url: str) -> Any:
         )
     except RecursionError:
         raise ParseError("not a feed (nesting too deep)") from None
+    except MemoryError:
+        raise ParseError("malformed XML that needs too much memory to read") from None
     except Exception as error:  # feedparser on hostile input: report, don't crash the poller
         raise ParseError(f"parser failed ({type(error).__name__})") from None
 
