@@ -261,21 +261,32 @@ class FakeTelegram:
         user_id: int | None = None,
         message_id: int = 1,
         message_text: str = "",
+        chat_type: str = "private",
     ) -> int:
-        """Queue a press of an inline button carrying ``data``; returns its update_id."""
+        """Queue a press of an inline button carrying ``data``, by ``user_id``, on a message of
+        the bot in ``chat_id`` (in a channel: a channel post, sent as the channel); returns its
+        update_id."""
         user_id = chat_id if user_id is None else user_id
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "Olena"
+        else:
+            chat["title"] = "Test chat"
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            "text": message_text or "…",
+        }
+        if chat_type == "channel":
+            message["sender_chat"] = chat
         query = {
             "id": f"cb{next(self._message_ids)}",
             "from": {"id": user_id, "is_bot": False, "first_name": "Olena"},
             "chat_instance": "1",
             "data": data,
-            "message": {
-                "message_id": message_id,
-                "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Olena"},
-                "from": BOT_USER,
-                "text": message_text or "…",
-            },
+            "message": message,
         }
         return self._push({"callback_query": query})
 

@@ -16,14 +16,14 @@ def set_language(service: Briefing, user_id: int, language: str) -> None:
     service.store.set_language(user_id, language)
 
 
-def remember_search(service: Briefing, words: list[str]) -> int:
-    """Keep a search's words so its paging buttons work after a restart; return its id."""
-    return service.store.save_search_query(words, service.clock())
+def remember_search(service: Briefing, chat_id: int, words: list[str]) -> int:
+    """Keep a chat's search words so its paging buttons work after a restart; return its id."""
+    return service.store.save_search_query(chat_id, words, service.clock())
 
 
-def search_words(service: Briefing, query_id: int) -> list[str] | None:
-    """The words of a remembered search, or None when there is no such search."""
-    return service.store.search_query(query_id)
+def search_words(service: Briefing, query_id: int, chat_id: int) -> list[str] | None:
+    """The words of a search made in this chat, or None (no such search, or another chat's)."""
+    return service.store.search_query(query_id, chat_id)
 
 
 class NotAnAdmin(ValueError):

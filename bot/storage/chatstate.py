@@ -9,6 +9,9 @@ from bot.core.timeutil import to_iso
 from bot.storage import rows
 from bot.storage.base import StoreBase
 
+# Searches remembered for paging buttons; the oldest-used go first.
+MAX_SEARCHES = 10_000
+
 
 class ChatStateStore(StoreBase):
     """What chats and the poll loop remember between restarts."""
@@ -76,18 +79,30 @@ class ChatStateStore(StoreBase):
                 "UPDATE actor_candidates SET status = 'accepted' WHERE name = ?", [name]
             )
 
-    def save_search_query(self, words: list[str], now: datetime) -> int:
-        """Remember a search so its paging buttons work after a restart; return its id."""
+    def save_search_query(self, chat_id: int, words: list[str], now: datetime) -> int:
+        """Remember a chat's search so its paging buttons work after a restart; return its id.
+        The ``MAX_SEARCHES`` most recently used are kept."""
         text = rows.encode_json(words)
-        self.db.execute(
-            "INSERT OR IGNORE INTO search_queries (words, created_at) VALUES (?, ?)",
-            [text, to_iso(now)],
-        )
-        row = self._one("SELECT id FROM search_queries WHERE words = ?", [text])
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO search_queries (chat_id, words, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (chat_id, words) DO UPDATE SET created_at = excluded.created_at",
+                [chat_id, text, to_iso(now)],
+            )
+            row = self._one(
+                "SELECT id FROM search_queries WHERE chat_id = ? AND words = ?", [chat_id, text]
+            )
+            self.db.execute(
+                "DELETE FROM search_queries WHERE id IN (SELECT id FROM search_queries "
+                "ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)",
+                [MAX_SEARCHES],
+            )
         assert row is not None
         return int(row["id"])
 
-    def search_query(self, query_id: int) -> list[str] | None:
-        """The words of a remembered search."""
-        row = self._one("SELECT words FROM search_queries WHERE id = ?", [query_id])
+    def search_query(self, query_id: int, chat_id: int) -> list[str] | None:
+        """The words of a search remembered for this chat (None for another chat's)."""
+        row = self._one(
+            "SELECT words FROM search_queries WHERE id = ? AND chat_id = ?", [query_id, chat_id]
+        )
         return list(rows.strings(row["words"])) if row else None

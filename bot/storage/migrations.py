@@ -357,3 +357,30 @@ def briefing(db: sqlite_utils.Database) -> None:
         "CREATE INDEX idx_stories_undated ON stories (last_published) WHERE dated = 0",
         "UPDATE items SET analysed_at = NULL WHERE relevant = 1",
     )
+
+
+@migrations(name="0012_bounds")
+def bounds(db: sqlite_utils.Database) -> None:
+    """Search queries belong to the chat that searched (paging buttons work only there) and
+    are pruned by last use; off-topic items can be pruned per feed and by age.
+
+    The old queries are dropped: their buttons answer "search expired".
+    """
+    _run(
+        db,
+        "DROP TABLE search_queries",
+        """
+        CREATE TABLE search_queries (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            words TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (chat_id, words)
+        )
+        """,
+        "CREATE INDEX idx_search_queries_used ON search_queries (created_at)",
+        """
+        CREATE INDEX idx_items_off_topic ON items (first_seen_at)
+        WHERE relevant = 0 AND analysed_at IS NOT NULL AND story_id IS NULL
+        """,
+    )

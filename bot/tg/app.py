@@ -27,6 +27,7 @@ from bot.core.tls import client_context
 from bot.tg import handlers, jobs, subscribe
 from bot.tg.commands import BY_NAME, COMMANDS, commands_for
 from bot.tg.context import tr_of
+from bot.tg.fairness import FairUpdateProcessor
 from bot.tg.guard import guarded
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ def file_base_url(base_url: str) -> str:
     if base_url.endswith("/bot"):
         return base_url[: -len("/bot")] + "/file/bot"
     return base_url
+
+
+# Updates handled at once (from different senders): handlers wait mostly on the Bot API.
+UPDATES_AT_ONCE = 16
 
 
 def build_application(service: Service) -> Application:
@@ -60,7 +65,8 @@ def build_application(service: Service) -> Application:
         .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls))
         .post_init(_post_init)
         .post_shutdown(jobs.stop_jobs)
-        .concurrent_updates(False)
+        # Several users at once, each user's updates in order (bot/tg/fairness.py).
+        .concurrent_updates(FairUpdateProcessor(UPDATES_AT_ONCE))
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url).base_file_url(

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.models import SHARED_SENDER_IDS
 from bot.tg import render
 from bot.tg.context import (
     Handler,
@@ -20,11 +19,25 @@ from bot.tg.context import (
     service_of,
     tr_of,
 )
+from bot.tg.fairness import sender_key
 
 if TYPE_CHECKING:
     from bot.tg.commands import Command
 
 log = logging.getLogger(__name__)
+
+
+def flood_verdict(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Count a command, question or button press against its sender's flood limit: "ok",
+    "warn" (answer with the one slow-down reply) or "drop". Admins are never limited."""
+    user = update.effective_user
+    service = service_of(context)
+    if user is None or service.is_admin(user.id):
+        return "ok"
+    verdict = flood_gate(context).check(sender_key(update), service.clock())
+    if verdict == "warn":
+        log.warning("user %s is flooding; ignoring for a minute", user.id)
+    return verdict
 
 
 def guarded(spec: Command, func: Handler | None = None) -> Handler:
@@ -45,17 +58,12 @@ def guarded(spec: Command, func: Handler | None = None) -> Handler:
         service = service_of(context)
         tr = tr_of(update, context)
         admin = service.is_admin(user.id)
-        if not admin:
-            # Anonymous group admins all share one id: give them a bucket per chat.
-            chat = update.effective_chat
-            bucket = (user.id, chat.id if chat else 0) if user.id in SHARED_SENDER_IDS else user.id
-            verdict = flood_gate(context).check(bucket, service.clock())
-            if verdict == "drop":
-                return
-            if verdict == "warn":
-                log.warning("user %s is flooding; ignoring for a minute", user.id)
-                await message_of(update).reply_text(tr("slow_down"))
-                return
+        verdict = flood_verdict(update, context)
+        if verdict == "drop":
+            return
+        if verdict == "warn":
+            await message_of(update).reply_text(tr("slow_down"))
+            return
         if spec.admin_only and not admin:
             log.warning("user %s tried admin command /%s", user.id, name)
             await message_of(update).reply_text(tr("admin_only", command=name))

@@ -18,6 +18,7 @@ from bot.tg import callbacks, render
 from bot.tg.context import (
     Usage,
     args_of,
+    chat_of,
     int_arg,
     message_of,
     parse_days,
@@ -26,6 +27,7 @@ from bot.tg.context import (
     tr_of,
     user_of,
 )
+from bot.tg.guard import flood_verdict
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +238,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(text) > 300:
         raise Usage("arg.words_long")
     service = service_of(context)
-    query_id = chat_state.remember_search(service, [text])
+    query_id = chat_state.remember_search(service, chat_of(update).id, [text])
     blocks, markup = search_page(service, tr_of(update, context), query_id, text, 0)
     await reply(update, blocks, markup)
 
@@ -265,6 +267,12 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     service = service_of(context)
     tr = tr_of(update, context)
     try:
+        verdict = flood_verdict(update, context)
+        if verdict != "ok":
+            # Presses count like commands; a dropped one is not even answered.
+            if verdict == "warn":
+                await query.answer(tr("slow_down"), show_alert=True)
+            return
         if parsed is None:
             await query.answer(tr("expired"))
             return
@@ -274,7 +282,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             blocks, markup = await timeline_page(service, tr, days, int(page))
         elif parsed.kind == "sr":
             query_id, search_page_number = int(parsed.args[0]), int(parsed.args[1])
-            words = chat_state.search_words(service, query_id)
+            chat = update.effective_chat
+            words = chat_state.search_words(service, query_id, chat.id) if chat else None
             if words is None:
                 await query.answer(tr("search.expired"))
                 return

@@ -87,7 +87,12 @@ async def _may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
-    if service_of(context).is_admin(user_of(update).id) or anonymous_admin(update):
+    if service_of(context).is_admin(user_of(update).id):
+        return True
+    # An anonymous admin's message comes from the group itself. A button press never does: the
+    # message a button sits on may be the bot's own post in a channel, which says nothing about
+    # who pressed it. Presses are judged by the presser (from_user) alone.
+    if update.callback_query is None and anonymous_admin(update):
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, user_of(update).id)
@@ -303,7 +308,10 @@ async def on_settings_button(
 async def on_subscribe_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, parsed: Callback
 ) -> None:
-    """The subscribe button of /start: offer the times."""
+    """The subscribe button of /start: offer the times (to whoever may subscribe the chat)."""
+    if not await _may_manage(update, context):
+        await query_of(update).answer(tr_of(update, context)("sub.group_admins"))
+        return
     await query_of(update).answer()
     await message_of(update).reply_text(
         tr_of(update, context)("sub.pick_time"), reply_markup=times_keyboard()
