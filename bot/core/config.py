@@ -41,6 +41,8 @@ class TelegramSettings:
 @dataclass(frozen=True)
 class StorageSettings:
     path: Path = Path("data/briefbot.db")
+    off_topic_days: int = 30
+    off_topic_per_feed: int = 2000
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,14 @@ _SCHEMA: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
             "secret_token": _secret_token,
         },
     ),
-    "storage": (StorageSettings, {"path": _path}),
+    "storage": (
+        StorageSettings,
+        {
+            "path": _path,
+            "off_topic_days": _int_range(1, 3650),
+            "off_topic_per_feed": _int_range(10, 1_000_000),
+        },
+    ),
     "feeds": (
         FeedSettings,
         {

@@ -69,6 +69,7 @@ class CycleReport:
     outcomes: list[FeedOutcome] = field(default_factory=list)
     seconds: float = 0.0
     notices: list[FeedNotice] = field(default_factory=list)
+    pruned: int = 0  # off-topic reports dropped (over a feed's cap or past retention)
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -86,7 +87,9 @@ class CycleReport:
         return (
             f"{len(self.outcomes)} feeds: {self.count('ok')} ok, "
             f"{self.count('not_modified')} not modified, {self.count('failed')} failed; "
-            f"{self.new_items} new items, {self.updated_items} updated; {self.seconds:.1f} s"
+            f"{self.new_items} new items, {self.updated_items} updated"
+            + (f", {self.pruned} off-topic pruned" if self.pruned else "")
+            + f"; {self.seconds:.1f} s"
         )
 
 
@@ -141,6 +144,7 @@ class Ingestor:
 
         await asyncio.gather(*(one(feed) for feed in feeds))
         report.notices.extend(self.failure_notices())
+        report.pruned = self.prune()
         if self.after_cycle is not None:
             try:
                 await self.after_cycle()
@@ -148,6 +152,17 @@ class Ingestor:
                 log.exception("the work after the poll cycle failed")
         report.seconds = time.perf_counter() - started
         return report
+
+    def prune(self) -> int:
+        """Drop off-topic reports over each feed's cap and past their retention, so a feed that
+        rotates junk cannot grow the database without end; return how many went."""
+        storage = self.settings.storage
+        pruned = self.store.prune_off_topic(
+            self.clock(), per_feed=storage.off_topic_per_feed, days=storage.off_topic_days
+        )
+        if pruned:
+            log.info("pruned %d off-topic reports", pruned)
+        return pruned
 
     async def catch_up_analysis(self) -> int:
         """Analyse items stored or edited but not analysed since (a killed process, a failed

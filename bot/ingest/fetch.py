@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import ssl
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
@@ -82,7 +83,7 @@ class Fetcher:
         self._resolver = resolver
         self._global = asyncio.Semaphore(concurrency)
         self._per_host_limit = per_host_concurrency
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._hosts: dict[str, _HostSlot] = {}
         limits = httpx.Limits(
             max_connections=concurrency, max_keepalive_connections=min(concurrency, 16)
         )
@@ -270,15 +271,37 @@ class Fetcher:
         chunks.append(tail)
         return b"".join(chunks)
 
-    def _host_slot(self, url: str) -> asyncio.Semaphore:
+    @contextlib.asynccontextmanager
+    async def _host_slot(self, url: str) -> AsyncIterator[None]:
+        """Hold one of the host's ``per_host_concurrency`` slots. A host's entry lives only
+        while someone holds or waits for it, so a feed that redirects through endless hosts
+        cannot grow the table."""
         try:
             host = httpx.URL(url).host.lower()
         except httpx.InvalidURL:
             host = ""
         slot = self._hosts.get(host)
         if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(self._per_host_limit)
-        return slot
+            slot = self._hosts[host] = _HostSlot(asyncio.Semaphore(self._per_host_limit))
+        slot.users += 1
+        try:
+            async with slot.semaphore:
+                yield
+        finally:
+            slot.users -= 1
+            if not slot.users:
+                del self._hosts[host]
+
+    @property
+    def hosts_in_use(self) -> int:
+        """Hosts being fetched from (or waited for) right now."""
+        return len(self._hosts)
+
+
+@dataclass
+class _HostSlot:
+    semaphore: asyncio.Semaphore
+    users: int = 0
 
 
 class _Decoder:

@@ -332,6 +332,14 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+# Links and guids are stored up to this many characters (a longer link is dropped).
+MAX_LINK = 2048
+
+
+def _capped_link(link: str | None) -> str | None:
+    return link if link and len(link) <= MAX_LINK else None
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -349,10 +357,15 @@ def normalise_entry(
 
     published_at is the entry's published, else updated, else ``first_seen`` time; a time more
     than 10 minutes after ``first_seen`` or before 1990 is replaced by ``first_seen``. The entry key
-    is the sha256 of its guid, else of its canonical link, else of its title and date."""
+    is the sha256 of its guid, else of its canonical link, else of its title and date. A link
+    longer than ``MAX_LINK`` characters is dropped and a guid cut to that length (its key is
+    made from all of it)."""
     first_seen = _utc(first_seen) or first_seen
     summary = html_to_text(entry.summary, summary_max)
-    canonical = canonical_url(entry.link, feed_url or None)
+    # No article has a 2,048-character address; a feed that sends one is padding the database.
+    raw_link = entry.link if entry.link and len(entry.link) <= MAX_LINK else None
+    canonical = canonical_url(raw_link, feed_url or None)
+    canonical = canonical if canonical and len(canonical) <= MAX_LINK else None
     title = (
         html_to_text(entry.title, title_max)
         or html_to_text(entry.summary, min(title_max, _TITLE_FROM_SUMMARY))
@@ -381,8 +394,8 @@ def normalise_entry(
         summary=summary,
         published_at=published_at,
         content_hash=_sha256(title + "\n" + summary + "\n" + (canonical or "")),
-        guid=guid,
-        link=_absolute_link(entry.link, feed_url or None),
+        guid=guid[:MAX_LINK] if guid else None,  # the key is made from all of it
+        link=_capped_link(_absolute_link(raw_link, feed_url or None)),
         canonical_link=canonical,
         author=html_to_text(entry.author, 200) or None,
         language=normalise_language(entry.language) or normalise_language(feed_language),
