@@ -133,3 +133,56 @@ def test_bad_max_age_is_a_usage_error(capsys, config, db_path):
         main(["health", "--max-age", "soon", "--config", config])
     assert exit_info.value.code == 2
     assert "--max-age" in capsys.readouterr().err
+
+
+def _corrupt_pages(path) -> None:
+    """Overwrite the last pages (the feeds just added) with junk, as a failing disk would."""
+    page = 4096
+    data = bytearray(path.read_bytes())
+    assert len(data) > 20 * page
+    for offset in range(len(data) - 4 * page, len(data), page):
+        data[offset + 8 : offset + 400] = b"\xa5" * 392
+    path.write_bytes(bytes(data))
+
+
+def test_corrupt_pages_are_found_by_the_quick_check(capsys, config, db_path):
+    store = Store.open(db_path)
+    for number in range(300):
+        store.add_feed(f"https://news{number}.example/" + "x" * 200, utcnow())
+    store.set_state("last_poll_at", to_iso(utcnow()))
+    store.close()
+    _corrupt_pages(db_path)
+    code, line = health(capsys, config)
+    assert code == DATABASE_UNUSABLE
+    assert line.startswith(f"database corrupt: {db_path}: ")
+
+
+def test_a_database_from_a_newer_version_is_refused(capsys, config, db_path):
+    make_db(db_path, last_poll=utcnow())
+    db = open_database(db_path)
+    db.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('briefbot', '0099_future', '2030-01-01 00:00:00')"
+    )
+    db.close()
+    code, line = health(capsys, config)
+    assert code == SCHEMA_NOT_CURRENT
+    assert line == "written by a newer briefbot: migration 0099_future is unknown to this version"
+
+
+def test_an_unknown_column_counts_as_a_newer_version_and_run_refuses_it(capsys, tmp_path, db_path):
+    make_db(db_path, last_poll=utcnow())
+    db = open_database(db_path)
+    db.execute("ALTER TABLE items ADD COLUMN mood TEXT")
+    db.close()
+    config = tmp_path / "run.toml"
+    config.write_text(
+        f'[telegram]\ntoken = "123456:{"A" * 35}"\n[storage]\npath = "{db_path}"\n',
+        encoding="utf-8",
+    )
+    code, line = health(capsys, str(config))
+    assert code == SCHEMA_NOT_CURRENT and "column items.mood" in line
+    assert main(["run", "--config", str(config)]) == 2
+    error = capsys.readouterr().err
+    assert "was written by a newer briefbot (column items.mood is unknown" in error
+    assert "Traceback" not in error

@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.timeutil import from_iso
-from bot.storage.db import DatabaseUnusable, StorageError
+from bot.storage.db import (
+    DatabaseUnusable,
+    DiskFull,
+    StorageError,
+    free_bytes,
+    newer_schema,
+    quick_check,
+)
 from bot.storage.store import Store
 
 # Exit codes (2 stays "bad usage or config", as for every command).
@@ -15,6 +22,10 @@ HEALTHY = 0
 DATABASE_UNUSABLE = 3
 POLL_STALE = 4
 SCHEMA_NOT_CURRENT = 5
+DISK_FULL = 6
+
+# Less free space than this where the database lives, and the next poll cycle's writes fail.
+MIN_FREE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -47,9 +58,22 @@ def check_health(
         return Health(DATABASE_UNUSABLE, f"database not found: {path} (has the bot started?)")
     try:
         store = Store.open(path, migrate=False)
+    except DiskFull as error:
+        return Health(
+            DISK_FULL, f"disk full: {error}".replace("disk full: the disk is full: ", "disk full: ")
+        )
     except (StorageError, DatabaseUnusable) as error:
         return Health(DATABASE_UNUSABLE, f"database unusable: {path}: {error}")
     try:
+        if problem := quick_check(store.db):
+            return Health(DATABASE_UNUSABLE, f"database corrupt: {path}: {problem}")
+        if why := newer_schema(store.db):
+            return Health(SCHEMA_NOT_CURRENT, f"written by a newer briefbot: {why}")
+        free = free_bytes(path.parent)
+        if free < MIN_FREE_BYTES:
+            return Health(
+                DISK_FULL, f"disk full: {free // 1024} KiB free where {path} lives; writes fail"
+            )
         schema = store.schema_status()
         pending = schema.pending
         if pending:

@@ -9,12 +9,14 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
+from bot.briefing.health import DISK_FULL
 from bot.cli import analysis as cli_analysis
 from bot.cli import ecosystem as cli_extra
 from bot.cli import feeds as cli_feeds
 from bot.cli.feeds import CommandError
 from bot.core.config import ConfigError, Settings, load_settings
 from bot.core.logs import setup_logging
+from bot.storage.db import is_disk_full
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -71,6 +73,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return run(settings)
 
 
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).removeprefix("the disk is full: ") or type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``briefbot`` console script."""
     parser = build_parser()
@@ -89,6 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
+        where = settings.storage.path.parent
+        print(
+            f"briefbot: the disk holding {where} is full ({_reason(error)}); free some space "
+            "and run it again (what was stored is intact)",
+            file=sys.stderr,
+        )
+        return DISK_FULL
     except BrokenPipeError:
         # The reader went away (`briefbot items | head`): not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -19,6 +19,7 @@ from bot.ingest.documents import ParsedDocument, parse_document
 from bot.ingest.fetch import Fetcher
 from bot.ingest.parse import ParseError
 from bot.ingest.schedule import next_check_at
+from bot.storage.db import DiskFull, is_disk_full
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class CycleReport:
     seconds: float = 0.0
     notices: list[FeedNotice] = field(default_factory=list)
     pruned: int = 0  # off-topic reports dropped (over a feed's cap or past retention)
+    disk_full: str = ""  # why the cycle stopped, when the disk filled up
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -134,7 +136,11 @@ class Ingestor:
 
         async def one(feed: Feed) -> None:
             nonlocal done
-            outcome = await self.poll_feed(feed)
+            try:
+                outcome = await self.poll_feed(feed)
+            except DiskFull as error:
+                report.disk_full = str(error)  # not the feed's fault: nothing recorded for it
+                return
             report.outcomes.append(outcome)
             if outcome.recovered:
                 report.notices.append(FeedNotice("recovered", feed.display_name))
@@ -143,6 +149,8 @@ class Ingestor:
                 progress(done, len(feeds))
 
         await asyncio.gather(*(one(feed) for feed in feeds))
+        if report.disk_full:
+            raise DiskFull(report.disk_full)
         report.notices.extend(self.failure_notices())
         report.pruned = self.prune()
         if self.after_cycle is not None:
@@ -176,7 +184,9 @@ class Ingestor:
                 await self.after_write(ids)
             except ConfigError:
                 raise
-            except Exception:  # the cycle must still run; the items are tried again next time
+            except Exception as error:  # the cycle must still run; tried again next time
+                if is_disk_full(error):
+                    raise DiskFull("the disk is full: stored items could not be analysed") from None
                 log.exception("analysis of %d pending items failed", len(ids))
         return len(ids)
 
@@ -190,6 +200,8 @@ class Ingestor:
         except ConfigError:
             raise
         except Exception as error:  # a hostile feed must never take the cycle down
+            if is_disk_full(error):
+                raise DiskFull(f"the disk is full: {feed.url} could not be stored") from None
             log.exception("feed %s: unexpected error", feed.url)
             return self._fail(feed, f"internal error: {type(error).__name__}", None, {})
 
@@ -236,7 +248,11 @@ class Ingestor:
                 await self.after_write(changed)
             except ConfigError:
                 raise  # unusable analysis data: every feed would fail alike; say it once
-            except Exception:  # the write stands; the next cycle's catch-up analyses the items
+            except Exception as error:  # the write stands; the next cycle's catch-up analyses
+                if is_disk_full(error):
+                    raise DiskFull(
+                        f"the disk is full: {outcome.url} could not be analysed"
+                    ) from None
                 log.exception("analysis of %d items from %s failed", len(changed), outcome.url)
 
     def store_document(

@@ -24,6 +24,7 @@ from telegram.request import HTTPXRequest
 from bot.app.service import Service
 from bot.core.i18n import DEFAULT, LANGUAGES, translator
 from bot.core.tls import client_context
+from bot.storage.db import is_disk_full
 from bot.tg import handlers, jobs, subscribe
 from bot.tg.commands import BY_NAME, COMMANDS, commands_for
 from bot.tg.context import tr_of
@@ -110,8 +111,12 @@ async def _post_init(application: Application) -> None:
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log every error raised in a handler or job, traceback first."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log every error raised in a handler or job, traceback first (a full disk in one line:
+    nothing in the code is wrong, and it would repeat at every write)."""
+    if context.error is not None and is_disk_full(context.error):
+        log.error("the disk holding the database is full: %s", context.error)
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     # The latest errors, for /stats-style inspection and tests; bounded so memory stays flat.
     context.application.bot_data.setdefault("errors", deque(maxlen=50)).append(context.error)
     if isinstance(update, Update):

@@ -13,6 +13,7 @@ from bot.briefing import chat_state
 from bot.core.i18n import translator
 from bot.ingest.cycle import FeedNotice
 from bot.ingest.fetch import Fetcher
+from bot.storage.db import DiskFull
 from bot.tg import delivery
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,13 @@ async def poll_and_notify(application: Application) -> None:
     """Poll the feeds that are due and tell admins about feeds that failed or recovered."""
     service = service_of(application)
     fetcher: Fetcher = application.bot_data["fetcher"]
-    report = await service.ingestor(fetcher).run_cycle()
+    try:
+        report = await service.ingestor(fetcher).run_cycle()
+    except DiskFull as error:
+        # Not the feeds' fault, and chat keeps working (reading needs no space): say it once
+        # a cycle, without a traceback, and try again at the next one.
+        log.error("%s; the poll cycle stopped and runs again at the next tick", error)
+        return
     if report.outcomes:
         log.info("poll cycle: %s", report.summary())
         service.record_poll_cycle(report.summary())
