@@ -298,3 +298,18 @@ def unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://127.0.0.1:99999/feed", "https://xn--/feed", "http://[::1", "ftp://127.0.0.1/x",
+     "http://[v1.x]/"],
+)  # fmt: skip
+async def test_a_malformed_redirect_is_a_clear_failure_without_a_traceback(
+    feed_server: FeedServer, location: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed_server.route("/moved", b"", status=301, headers={"Location": location})
+    async with fetcher() as f:
+        result = await f.fetch(feed_server.url("/moved"))
+    assert result.error is not None and "invalid URL" in result.error
+    assert not [record for record in caplog.records if record.exc_info], caplog.text

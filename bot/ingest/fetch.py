@@ -156,6 +156,8 @@ class Fetcher:
                 reason = str(error)
             except httpx.HTTPError as error:
                 reason = _describe_http_error(error, self._client.timeout)
+            except (httpx.InvalidURL, UnicodeError) as error:  # httpx reading a Location early
+                reason = f"invalid URL: {_first_line(str(error))}"
             except OSError as error:
                 reason = f"network error: {error.strerror or error}"
             except Exception as error:  # the contract is "never raises": log it, report it
@@ -236,10 +238,7 @@ class Fetcher:
                 if not location:
                     raise _Failed(f"HTTP {status} redirect without a Location header")
                 progress.all_permanent = progress.all_permanent and status in _PERMANENT
-                try:
-                    return str(response.url.join(location.strip()))
-                except httpx.InvalidURL:
-                    raise _Failed(f"HTTP {status} redirect to an invalid URL") from None
+                return _redirect_target(response.url, location, status)
             if status == 304:
                 return None
             if not 200 <= status < 300:
@@ -296,6 +295,23 @@ class Fetcher:
     def hosts_in_use(self) -> int:
         """Hosts being fetched from (or waited for) right now."""
         return len(self._hosts)
+
+
+def _redirect_target(base: httpx.URL, location: str, status: int) -> str:
+    """The absolute URL a redirect points to; a clear failure for one no request can go to
+    (a bad port, a malformed IDNA label, not http or https), instead of an exception from deep
+    in the HTTP stack, with a traceback at every poll."""
+    try:
+        target = base.join(location.strip())
+        port = target.port
+        if target.scheme not in ("http", "https") or not target.host:
+            raise ValueError("not an http or https URL with a host")
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(f"port {port} out of range")
+        return str(target)
+    except (httpx.InvalidURL, ValueError) as error:  # IDNAError is a ValueError (UnicodeError)
+        shown = " ".join(location.split())[:120]
+        raise _Failed(f"HTTP {status} redirect to an invalid URL ({shown}): {error}") from None
 
 
 @dataclass
@@ -422,6 +438,8 @@ def _describe_http_error(error: httpx.HTTPError, timeout: httpx.Timeout) -> str:
             return "connection refused"
         return f"connection failed: {_first_line(text)}"
     if isinstance(error, httpx.RemoteProtocolError):
+        if text.startswith("Invalid URL in location header"):  # httpx checks it on receipt
+            return f"redirect to an invalid URL: {_first_line(text)}"
         return f"server broke the connection: {_first_line(text)}"
     if isinstance(error, httpx.DecodingError):
         return f"body could not be decoded: {_first_line(text)}"
