@@ -13,6 +13,7 @@ from bot.core.models import Feed
 from bot.ingest.cycle import FeedOutcome
 from bot.ingest.fetch import Fetcher
 from bot.ingest.netguard import UnsafeURL, check_url_syntax
+from bot.ingest.normalise import canonical_url
 from bot.ingest.opml import Outline, parse_opml, render_opml
 from bot.ingest.parse import ParseError
 from bot.storage.store import DuplicateFeed
@@ -30,10 +31,12 @@ class AddedFeed:
 
     feed: Feed
     outcome: FeedOutcome
-    relevant: int  # relevant reports among the new ones
+    relevant: int  # relevant reports the feed carries, new or already stored
 
 
 def _clean_url(url: str) -> str:
+    """The feed URL checked and normalised (scheme and host case, default port, fragment and
+    tracking parameters), so the same feed spelled twice is one feed."""
     url = url.strip()
     try:
         check_url_syntax(url)
@@ -42,7 +45,19 @@ def _clean_url(url: str) -> str:
         raise FeedAdminError(
             reason if reason.startswith("refused") else f"refused: {reason}"
         ) from None
-    return url
+    return canonical_url(url) or url
+
+
+def _stored_as(service: Service, url: str) -> Feed | None:
+    """The stored feed ``url`` names, however either of them was spelled."""
+    found = service.store.find_feed_by_url(url)
+    if found is None:
+        wanted = canonical_url(url) or url
+        found = next(
+            (feed for feed in service.store.list_feeds() if canonical_url(feed.url) == wanted),
+            None,
+        )
+    return found
 
 
 async def add_feed(
@@ -51,16 +66,16 @@ async def add_feed(
     """Fetch and parse ``url`` once; store it only when it is a reachable, usable feed."""
     url = _clean_url(url)
     store = service.store
-    if store.find_feed_by_url(url):
-        raise FeedAdminError(f"already added: {url}")
+    if existing := _stored_as(service, url):
+        raise FeedAdminError(f"already added: {existing.url}")
     result = await fetcher.fetch(url)
     if result.error:
         raise FeedAdminError(f"cannot add {url}: {result.error}")
     if result.not_modified or not result.body:
         raise FeedAdminError(f"cannot add {url}: the server sent no content")
-    final_url = result.permanent_redirect or url
-    if final_url != url and store.find_feed_by_url(final_url):
-        raise FeedAdminError(f"already added as {final_url}")
+    final_url = canonical_url(result.permanent_redirect) or url
+    if final_url != url and (existing := _stored_as(service, final_url)):
+        raise FeedAdminError(f"already added as {existing.url}")
     ingestor = service.ingestor(fetcher)
     try:
         document = await ingestor.parse(result, service.clock())
@@ -81,7 +96,8 @@ async def add_feed(
     await ingestor.after_store(outcome)
     stored = store.get_feed(feed.id)
     assert stored is not None
-    return AddedFeed(stored, outcome, store.count_relevant(list(outcome.new_ids)))
+    # Every relevant report the feed carries counts, new or already stored from another feed.
+    return AddedFeed(stored, outcome, store.count_relevant(store.feed_item_ids(feed.id)))
 
 
 def find_feed(service: Service, ref: str) -> Feed:
@@ -124,6 +140,9 @@ def import_outlines(service: Service, outlines: list[Outline]) -> tuple[list[Fee
     for outline in outlines:
         try:
             url = _clean_url(outline.url)
+            if existing := _stored_as(service, url):
+                skipped.append(f"{outline.url}: already added as {existing.url}")
+                continue
             added.append(service.store.add_feed(url, service.clock(), name=outline.name))
         except FeedAdminError as error:
             skipped.append(f"{outline.url}: {error}")

@@ -24,6 +24,7 @@ __all__ = [
     "DigestStory",
     "importance",
     "is_breaking",
+    "sources_in_window",
     "select_digest",
 ]
 
@@ -207,9 +208,19 @@ def is_breaking(
     window: timedelta = timedelta(hours=2),
 ) -> bool:
     """True when at least ``min_sources`` distinct outlets reported the story within
-    ``[now - window, now]``. ``story_sources`` holds ``(source name, published)`` pairs; names
-    count as one outlet regardless of case, spacing or a leading ``www.``. Reports dated after
-    ``now`` do not count."""
+    ``[now - window, now]`` (:func:`sources_in_window`)."""
+    return sources_in_window(story_sources, now, window=window) >= min_sources
+
+
+def sources_in_window(
+    story_sources: Sequence[tuple[str, datetime]],
+    now: datetime,
+    *,
+    window: timedelta = timedelta(hours=2),
+) -> int:
+    """How many distinct outlets reported the story within ``[now - window, now]``.
+    ``story_sources`` holds ``(source name, published)`` pairs; names count as one outlet
+    regardless of case, spacing or a leading ``www.``. Reports dated after ``now`` do not count."""
     end = _as_utc(now)
     start = end - window
     outlets = {
@@ -217,7 +228,7 @@ def is_breaking(
         for name, published in story_sources
         if name and name.strip() and start <= _as_utc(published) <= end
     }
-    return len(outlets) >= min_sources
+    return len(outlets)
 
 
 def _outlet(name: str) -> str:

@@ -12,8 +12,8 @@ from bot.briefing.digest_selection import (
     Coming,
     Digest,
     DigestStory,
-    is_breaking,
     select_digest,
+    sources_in_window,
 )
 from bot.briefing.duetime import catch_up_due, in_quiet_hours
 from bot.briefing.reading import StoryBrief, story_detail, upcoming
@@ -29,6 +29,7 @@ MAX_ACTOR_WINDOW = timedelta(days=7)
 FETCH_LAG = timedelta(hours=6)
 CATCH_UP = timedelta(days=7)
 COMING_DAYS = 14  # "What's next" looks this far ahead
+BREAKING_SOURCES = 3  # distinct outlets within two hours make a story breaking
 
 
 def _digest_story(story: Story, news_at: datetime) -> DigestStory:
@@ -126,23 +127,38 @@ def due_digests(service: Briefing) -> list[DueDigest]:
     return due
 
 
-def breaking_alerts(service: Briefing) -> list[tuple[Subscription, StoryBrief]]:
-    """(subscriber, story) pairs for stories breaking now; never twice, never at night."""
+@dataclass(frozen=True)
+class BreakingAlert:
+    """A story breaking now, for one subscriber, with the outlets that reported it within the
+    window (not every source the story ever had)."""
+
+    subscription: Subscription
+    story: StoryBrief
+    sources_in_window: int
+
+
+def breaking_alerts(service: Briefing) -> list[BreakingAlert]:
+    """Alerts for stories breaking now; never twice (see claim_alert), never at night. Reads
+    only what is stored, so reports stored by anything (a poll cycle, /addfeed, the CLI's
+    fetch beside the bot) count at the next check."""
     now = service.clock()
     window = timedelta(hours=2)
     per_story: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     for report in service.store.story_report_times(now - window):
         per_story[report.story_id].append((report.source, report.published_at))
-    breaking = [sid for sid, sources in per_story.items() if is_breaking(sources, now)]
+    counts = {
+        sid: sources_in_window(sources, now, window=window) for sid, sources in per_story.items()
+    }
+    breaking = sorted(sid for sid, count in counts.items() if count >= BREAKING_SOURCES)
     if not breaking:
         return []
     subscribers = service.store.alert_subscribers()
-    pairs = []
-    for story_id in sorted(breaking):
+    alerts = []
+    for story_id in breaking:
         detail = story_detail(service, story_id)
         if detail is None:
             continue
         for sub in subscribers:
             if not in_quiet_hours(now, sub.timezone):
-                pairs.append((sub, detail.story))
-    return pairs
+                alerts.append(BreakingAlert(sub, detail.story, counts[story_id]))
+    return alerts

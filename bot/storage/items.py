@@ -122,6 +122,11 @@ class ItemStore(FeedStore):
             recovered = self._record_success_state(feed_id, now, next_check_at, status, feed_meta)
         return new_ids, changed_ids, recovered
 
+    def feed_item_ids(self, feed_id: int) -> list[int]:
+        """Ids of every item a feed carries."""
+        found = self._rows("SELECT item_id FROM item_feeds WHERE feed_id = ?", [feed_id])
+        return [int(row["item_id"]) for row in found]
+
     def count_relevant(self, ids: list[int]) -> int:
         """How many of the given items are relevant."""
         total = 0

@@ -14,7 +14,7 @@ from bot.app.service import Service
 from bot.briefing import chat_state, reading
 from bot.core.integers import whole
 from bot.core.models import Feed
-from bot.tg import render
+from bot.tg import delivery, render
 from bot.tg.context import Usage, args_of, message_of, reply, service_of, tr_of, user_of
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,14 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     url, name = args_of(context)[0], " ".join(args_of(context)[1:]).strip() or None
     if len(url) > 2000 or (name and len(name) > 100):
         raise Usage("arg.too_long")
+    # The fetch may take the whole fetch timeout: do it in the background and reply when done,
+    # so this update's turn ends now and the admin's next commands are answered meanwhile.
+    context.application.create_task(_add_and_reply(update, context, url, name), update=update)
+
+
+async def _add_and_reply(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, url: str, name: str | None
+) -> None:
     service = service_of(context)
     tr = tr_of(update, context)
     fetcher = context.application.bot_data["fetcher"]
@@ -35,14 +43,15 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except feedadmin.FeedAdminError as error:
         await message_of(update).reply_text(tr("addfeed.refused", reason=render.escape(error, 300)))
         return
-    relevant = added.relevant
     feed = added.feed
     log.info("admin %s added feed %s", user_of(update).id, feed.id)
     await message_of(update).reply_text(
         tr("addfeed.added", id=feed.id, name=render.escape(feed.display_name, 100))
         + "\n"
-        + tr.n("addfeed.found", added.outcome.entries, relevant=relevant)
+        + tr.n("addfeed.found", added.outcome.entries, relevant=added.relevant)
     )
+    # Its reports may make a story breaking: check now, as after every poll cycle.
+    await delivery.send_breaking_alerts(context.application)
 
 
 async def _feed_action(

@@ -173,10 +173,11 @@ async def send_breaking_alerts(application: Application) -> int:
     """Send each breaking story once to subscribers with alerts on (not at night)."""
     service = service_of(application)
     sent = 0
-    for sub, story in digests.breaking_alerts(service):
+    for alert in digests.breaking_alerts(service):
+        sub, story = alert.subscription, alert.story
         if not deliveries.claim_alert(service, sub.chat_id, story.id):
             continue
-        parts = [render.alert_text(translator(sub.language), story)]
+        parts = [render.alert_text(translator(sub.language), story, alert.sources_in_window)]
         outcome = await send_parts(application.bot, sub.chat_id, parts)
         if outcome.status == "migrated" and outcome.new_chat_id:
             deliveries.alert_migrated(service, sub.chat_id, outcome.new_chat_id, story.id)

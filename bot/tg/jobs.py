@@ -67,8 +67,9 @@ async def poll_and_notify(application: Application) -> None:
         service.record_poll_cycle(report.summary())
     for notice in report.notices:
         await notify_admins(application, notice)
-    if report.new_items:
-        await delivery.send_breaking_alerts(application)
+    # Every tick, not only after new items of this cycle: reports stored by /addfeed or by the
+    # CLI's fetch beside the bot count too (an alert is claimed once, so never twice).
+    await delivery.send_breaking_alerts(application)
 
 
 async def digest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:

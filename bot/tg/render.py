@@ -433,12 +433,12 @@ def digest_header(tr: Translator, day: date) -> str:
     return tr("digest.header", date=tr.day(day))
 
 
-def alert_text(tr: Translator, story: StoryBrief) -> str:
-    """A breaking-story alert."""
+def alert_text(tr: Translator, story: StoryBrief, sources_in_window: int) -> str:
+    """A breaking-story alert: how many outlets reported it within the window."""
     text = tr(
         "alert.text",
         headline=link(story.link, story.headline),
-        sources=tr.n("sources.count", story.sources),
+        sources=tr.n("sources.count", sources_in_window),
         id=story.id,
     )
     summary = story.summary_for(tr.lang)
