@@ -94,8 +94,9 @@ async def test_an_edit_whose_analysis_failed_is_analysed_on_the_next_cycle(
 async def test_an_analysis_of_text_edited_meanwhile_is_not_stored(
     service, fetcher, feed_server, monkeypatch
 ):
-    entry = {"guid": "g1", "link": "https://x.example/1", "description": "Football."}
-    feed_server.route("/a.xml", rss([{**entry, "title": "Shakhtar win the derby"}]))
+    entry = {"guid": "g1", "link": "https://x.example/1", "description": "Ceasefire talks."}
+    title = "Zelensky and Macron discuss security guarantees for Ukraine"
+    feed_server.route("/a.xml", rss([{**entry, "title": title}]))  # on topic: fully analysed
     add(service, feed_server, "/a.xml")
     working = service.analyse_texts
 
@@ -289,3 +290,35 @@ async def test_unusable_analysis_data_stops_the_cycle_without_blaming_the_feeds(
         await broken.ingestor(fetcher).run_cycle(all_feeds=True)
     [feed] = service.store.list_feeds()
     assert feed.error_count == 0 and feed.last_error is None
+
+
+async def test_off_topic_reports_are_stored_analysed_and_only_the_rest_is_analysed(
+    service, fetcher, feed_server, monkeypatch
+):
+    feed_server.route(
+        "/mixed.xml",
+        rss(
+            [
+                {"title": "Zelensky and Macron discuss security guarantees for Ukraine",
+                 "guid": "on", "link": "https://m.example/on", "description": "Ceasefire talks."},
+                {"title": "Shakhtar win the derby", "guid": "off1", "link": "https://m.example/1"},
+                {"title": "New phone released", "guid": "off2", "link": "https://m.example/2"},
+            ]
+        ),
+    )  # fmt: skip
+    add(service, feed_server, "/mixed.xml")
+    sent: list[str] = []
+    working = service.analyse_texts
+
+    async def counting(items):
+        sent.extend(item.title for item in items)
+        return await working(items)
+
+    monkeypatch.setattr(service, "analyse_texts", counting)
+    await cycle(service, fetcher)
+    assert sent == ["Zelensky and Macron discuss security guarantees for Ukraine"]
+    items = {item.title: item for item in service.store.list_items()}
+    off = items["Shakhtar win the derby"]
+    assert off.analysed_at is not None and not off.relevant and off.relevance < 0.5
+    assert items[sent[0]].relevant and items[sent[0]].story_id is not None
+    assert service.store.unanalysed_item_ids() == []

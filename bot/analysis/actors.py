@@ -9,6 +9,7 @@ so that a single left-to-right scan finds every mention, longest first.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -116,6 +117,12 @@ def name_key(text: str) -> str:
     for apostrophe in _APOSTROPHES[1:]:
         text = text.replace(apostrophe, "'")
     return text.casefold()
+
+
+@functools.lru_cache(maxsize=4096)
+def _ending_keys(endings: frozenset[str]) -> frozenset[str]:
+    """The lookup keys of a set of endings (aliases of one kind share their sets)."""
+    return frozenset(name_key(ending) for ending in endings)
 
 
 def _fold(text: str) -> str:
@@ -312,7 +319,7 @@ class Gazetteer:
             entry = _Entry(
                 actor=actor_name,
                 strength=strength,
-                endings=frozenset(name_key(e) for e in endings),
+                endings=_ending_keys(endings),
                 exact=name_key(alias),
                 stem=stem,
                 case=_case_rule(alias),

@@ -94,11 +94,16 @@ def analyse_batch(spec: AnalyserSpec, items: list[ItemText]) -> list[ItemAnalysi
     This is what a worker process runs, so that analysis uses another core and leaves the
     main process's interpreter lock to the event loop.
     """
+    return analyser_for(spec).analyse_many(items)
+
+
+def analyser_for(spec: AnalyserSpec) -> Analyser:
+    """The analyser ``spec`` describes, built once per process (the last one is kept)."""
     analyser = _BUILT.get(spec)
     if analyser is None:
         _BUILT.clear()  # the admins' actors changed: the old analyser is not needed again
         analyser = _BUILT[spec] = build_analyser(spec)
-    return analyser.analyse_many(items)
+    return analyser
 
 
 class Analyser:
@@ -131,13 +136,14 @@ class Analyser:
         """Analyse one item (no I/O, no clock)."""
         relevance = score_relevance(self.topic, item.title, item.summary, item.language)
         relevant = relevance.score >= self.threshold
-        actors = self.gazetteer.extract(item.title, item.summary, item.language)
         if not relevant:
-            # Irrelevant reports never join stories or briefings: skip the costly parts (they
-            # run if an edit or `briefbot reanalyse` makes the report relevant).
+            # Irrelevant reports never join stories, briefings or actor counts: skip the rest,
+            # actors included (a third of the analysis of a cold cycle, where most reports are
+            # off-topic). It runs if an edit or `briefbot reanalyse` makes the report relevant.
             return ItemAnalysis(
-                item.id, round(relevance.score, 4), False, actors, (), None, (), frozenset()
+                item.id, round(relevance.score, 4), False, {}, (), None, (), frozenset()
             )
+        actors = self.gazetteer.extract(item.title, item.summary, item.language)
         dates = resolve_dates(
             item.title, item.summary, item.published, item.language, relative=item.dated
         )

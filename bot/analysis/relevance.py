@@ -65,13 +65,31 @@ class Group:
     caps: tuple[float, ...] = ()  # per [[groups.terms]] tier: most evidence it may add
 
 
+class LazyPattern:
+    """A regex compiled on its first use. The topic has hundreds of phrases and a process meets
+    few of them in a poll cycle; compiling them all up front cost half a second a process."""
+
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        """``re.Pattern.match``, compiling the pattern the first time."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source)
+        return compiled.match(text, pos)
+
+
 @dataclass(frozen=True)
 class _Entry:
     """Where a term lives (group and term index) and, for phrases, how to check the rest."""
 
     group: int
     term: int
-    phrase: re.Pattern[str] | None
+    phrase: LazyPattern | None
 
 
 @dataclass(frozen=True)
@@ -147,10 +165,30 @@ def score_relevance(topic: Topic, title: str, text: str, language: str | None = 
     body_norm = normalise((text or "")[: topic.body_chars])
     own = (language or "").strip().lower()[:2] or None
     favour = own is not None and own in topic.languages
-    strengths: dict[str, float] = {}
-    matched: list[str] = []
     title_counts = _count(topic.index, len(topic.groups), title_norm)
     body_counts = _count(topic.index, len(topic.groups), body_norm)
+    if not title_counts and not body_counts:
+        # Most reports of most feeds name no term at all: their score is the topic's own.
+        cached = _NOTHING_MATCHED.get(id(topic))
+        if cached is None or cached[0] is not topic:
+            cached = _NOTHING_MATCHED[id(topic)] = (topic, _score(topic, {}, {}, None, False))
+        return cached[1]
+    return _score(topic, title_counts, body_counts, own, favour)
+
+
+# Per topic (by identity, checked): the result for a report that names none of its terms.
+_NOTHING_MATCHED: dict[int, tuple[Topic, Relevance]] = {}
+
+
+def _score(
+    topic: Topic,
+    title_counts: dict[tuple[int, int], int],
+    body_counts: dict[tuple[int, int], int],
+    own: str | None,
+    favour: bool,
+) -> Relevance:
+    strengths: dict[str, float] = {}
+    matched: list[str] = []
     for group_index, group in enumerate(topic.groups):
         per_tier = [0.0] * len(group.caps)
         hits: list[tuple[float, str]] = []
@@ -238,7 +276,7 @@ def build_index(groups: tuple[Group, ...]) -> _Index:
             if NO_SPACE_SCRIPT.search(core) and len(words) == 1:
                 substrings.append((core, _Entry(group_index, term_index, None)))
                 continue
-            phrase = re.compile(_compile(term.pattern)) if len(words) > 1 else None
+            phrase = LazyPattern(_compile(term.pattern)) if len(words) > 1 else None
             entry = _Entry(group_index, term_index, phrase)
             if first.startswith("*"):
                 infix.append((core, first.endswith("*"), entry))

@@ -49,9 +49,10 @@ class Service:
     def analyser(self) -> Analyser:
         """The topic and gazetteer, loaded once (ConfigError naming the key if unusable)."""
         if self._analyser is None:
-            from bot.analysis.analyser import build_analyser
+            from bot.analysis.analyser import analyser_for
 
-            self._analyser = build_analyser(self.analyser_spec)
+            # The same one the parsing scores with when it runs in this process.
+            self._analyser = analyser_for(self.analyser_spec)
         return self._analyser
 
     def add_actor(self, name: str, kind: str, added_by: int | None) -> None:
@@ -82,6 +83,9 @@ class Service:
 
     def ingestor(self, fetcher: Fetcher) -> Ingestor:
         """An Ingestor writing into this service's store, analysing what it writes."""
+        from functools import partial
+
+        from bot.app.prescore import parse_and_score
         from bot.ingest.cycle import Ingestor
 
         return Ingestor(
@@ -93,6 +97,7 @@ class Service:
             parse_pool=self.parse_pool,
             after_write=self.analyse_ids,
             after_cycle=self.refresh_timeline,
+            parse=partial(parse_and_score, self.analyser_spec),
         )
 
     async def analyse_ids(self, ids: list[int]) -> object:

@@ -121,19 +121,22 @@ class AnalysisPipeline:
             versions = {
                 item.id: item for item in self.store.items_for_analysis([i.id for i in items])
             }
+            fresh = []
             for item, result in zip(items, results, strict=True):
                 version = versions.get(item.id)
                 if version is None or version.content_hash != item.content_hash:
                     # Deleted, or edited (by another feed carrying it) while this analysis
                     # ran: that edit's own analysis, or the next catch-up, covers it.
                     continue
-                self._save(result, now)
+                fresh.append((version, result))
+            self._save([result for _, result in fresh], now)
+            for version, result in fresh:
                 old_story = version.story_id
                 if result.relevant:
                     story_id = old_story or self._choose(version, result, grown)
                     if story_id is None:
                         story_id = self.store.create_story(now)
-                    self.store.set_item_story(item.id, story_id)
+                    self.store.set_item_story(version.id, story_id)
                     known = grown.get(story_id)
                     if known is None:
                         stored = self.store.story_candidate(story_id)
@@ -147,7 +150,7 @@ class AnalysisPipeline:
                     )
                     touched.add(story_id)
                 elif old_story is not None:
-                    self.store.set_item_story(item.id, None)
+                    self.store.set_item_story(version.id, None)
                     touched.add(old_story)
             for story_id in sorted(touched):
                 self.refresh_story(story_id, now)
@@ -166,23 +169,27 @@ class AnalysisPipeline:
             preview_date=result.preview_date,
         )
 
-    def _save(self, result: ItemAnalysis, now: datetime) -> None:
-        self.store.save_item_analysis(
-            SavedAnalysis(
-                item_id=result.item_id,
-                relevance=result.relevance,
-                relevant=result.relevant,
-                event_date=result.event_date,
-                fingerprint=result.fingerprint,
-                actors=result.actors,
-                upcoming=tuple((u.day, u.text) for u in result.upcoming),
-                places=result.places,
-                sentences=result.sentences,
-            ),
+    def _save(self, results: list[ItemAnalysis], now: datetime) -> None:
+        self.store.save_item_analyses(
+            [
+                SavedAnalysis(
+                    item_id=result.item_id,
+                    relevance=result.relevance,
+                    relevant=result.relevant,
+                    event_date=result.event_date,
+                    fingerprint=result.fingerprint,
+                    actors=result.actors,
+                    upcoming=tuple((u.day, u.text) for u in result.upcoming),
+                    places=result.places,
+                    sentences=result.sentences,
+                )
+                for result in results
+            ],
             now,
         )
-        for candidate in result.candidates:
-            self.store.note_candidate(candidate.name, candidate.cue, candidate.context, now)
+        for result in results:
+            for candidate in result.candidates:
+                self.store.note_candidate(candidate.name, candidate.cue, candidate.context, now)
 
     def _choose(
         self, item: ItemForAnalysis, result: ItemAnalysis, grown: dict[int, GrowingStory]

@@ -103,6 +103,10 @@ class Entry:
     author: str | None = None
     language: str | None = None
     dated: bool = True  # the publication time is the entry's own, not when it was first seen
+    # Scored where it was parsed (None: not scored). An off-topic entry is stored analysed: the
+    # full analysis only runs for the others (most reports of most feeds are off-topic).
+    relevance: float | None = None
+    off_topic: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
+# body, final URL, Content-Type, first seen → the parsed document.
+ParseFunction = Callable[[bytes, str, str | None, datetime], ParsedDocument]
+
 FAILURE_NOTICE_AFTER = timedelta(hours=24)
 # Awaited with the ids of new and changed items after each feed's write (the analysis hook).
 AfterWrite = Callable[[list[int]], Awaitable[object]]
@@ -61,6 +64,13 @@ class FeedOutcome:
     error: str | None = None
     recovered: bool = False
     entries: int = 0
+    scored_off_topic: tuple[int, ...] = ()  # new ids stored analysed (see Entry.off_topic)
+
+    @property
+    def to_analyse(self) -> list[int]:
+        """The new and changed items that still need their analysis."""
+        done = set(self.scored_off_topic)
+        return [*(i for i in self.new_ids if i not in done), *self.changed_ids]
 
 
 @dataclass
@@ -109,7 +119,10 @@ class Ingestor:
         parse_pool: ParsePool | None = None,
         after_write: AfterWrite | None = None,
         after_cycle: Callable[[], Awaitable[object]] | None = None,
+        parse: ParseFunction = parse_document,
     ) -> None:
+        """``parse`` turns a fetched body into entries (in a worker when there is a pool, so
+        it must pickle): the app's version also scores each entry's relevance there."""
         self.settings = settings
         self.store = store
         self.fetcher = fetcher
@@ -122,6 +135,7 @@ class Ingestor:
         self._parse_slots = asyncio.Semaphore(4 * parse_pool.workers if parse_pool else 8)
         self.after_write = after_write
         self.after_cycle = after_cycle
+        self.parse_document = parse
 
     async def run_cycle(
         self, *, all_feeds: bool = False, progress: Progress | None = None
@@ -212,13 +226,13 @@ class Ingestor:
         async with self._parse_slots:
             if self.parse_pool is not None:
                 try:
-                    return await self.parse_pool.run(parse_document, *args)
+                    return await self.parse_pool.run(self.parse_document, *args)
                 except WorkLimitExceeded as error:
                     raise ParseError(f"parsing it {error}") from None
                 except BrokenProcessPool:
                     raise ParseError("the parser crashed on it, twice") from None
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.executor, parse_document, *args)
+            return await loop.run_in_executor(self.executor, self.parse_document, *args)
 
     async def _handle(self, feed: Feed, result: FetchResult) -> FeedOutcome:
         now = self.clock()
@@ -242,7 +256,7 @@ class Ingestor:
 
     async def after_store(self, outcome: FeedOutcome) -> None:
         """Run the analysis hook for the items a feed's write added or changed."""
-        changed = [*outcome.new_ids, *outcome.changed_ids]
+        changed = outcome.to_analyse
         if self.after_write and changed:
             try:
                 await self.after_write(changed)
@@ -289,6 +303,9 @@ class Ingestor:
             tuple(changed_ids),
             recovered=recovered,
             entries=len(entries),
+            scored_off_topic=tuple(
+                item_id for item_id, entry in zip(new_ids, plan.new, strict=True) if entry.off_topic
+            ),
         )
 
     def _fail(

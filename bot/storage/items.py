@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,8 +67,8 @@ class ItemStore(FeedStore):
             new_ids = list(range(first, first + len(plan.new)))
             conn.executemany(
                 "INSERT INTO items (id, guid, link, canonical_link, title, summary, author, "
-                "language, published_at, first_seen_at, content_hash, dated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "language, published_at, first_seen_at, content_hash, dated, relevance, "
+                "analysed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         item_id,
@@ -82,6 +83,8 @@ class ItemStore(FeedStore):
                         stamp,
                         entry.content_hash,
                         int(entry.dated),
+                        entry.relevance if entry.off_topic else None,
+                        stamp if entry.off_topic else None,  # off-topic: analysed as it came
                     )
                     for item_id, entry in zip(new_ids, plan.new, strict=True)
                 ],
@@ -239,33 +242,46 @@ class ItemStore(FeedStore):
 
     def save_item_analysis(self, analysis: SavedAnalysis, now: datetime) -> None:
         """Store one item's analysis (replacing an earlier one)."""
-        item_id = analysis.item_id
-        self.db.execute(
+        self.save_item_analyses([analysis], now)
+
+    def save_item_analyses(self, analyses: Sequence[SavedAnalysis], now: datetime) -> None:
+        """Store items' analyses (replacing earlier ones): a few statements for the whole
+        batch, since a cold cycle saves thousands at once."""
+        if not analyses:
+            return
+        with self.db.atomic():  # conn.executemany would leave an implicit transaction open
+            self._save_analyses(analyses, to_iso(now) or "")
+
+    def _save_analyses(self, analyses: Sequence[SavedAnalysis], stamp: str) -> None:
+        conn = self.db.conn
+        conn.executemany(
             "UPDATE items SET relevance = ?, relevant = ?, event_date = ?, fingerprint = ?, "
             "places = ?, sentences = ?, analysed_at = ? WHERE id = ?",
             [
-                analysis.relevance,
-                int(analysis.relevant),
-                analysis.event_date.isoformat() if analysis.event_date else None,
-                rows.encode_json(analysis.fingerprint),
-                rows.encode_json(analysis.places),
-                rows.encode_sentences(analysis.sentences),
-                to_iso(now),
-                item_id,
+                (
+                    analysis.relevance,
+                    int(analysis.relevant),
+                    analysis.event_date.isoformat() if analysis.event_date else None,
+                    rows.encode_json(analysis.fingerprint),
+                    rows.encode_json(analysis.places),
+                    rows.encode_sentences(analysis.sentences),
+                    stamp,
+                    analysis.item_id,
+                )
+                for analysis in analyses
             ],
         )
-        self.db.execute("DELETE FROM item_actors WHERE item_id = ?", [item_id])
-        for name, mentions in analysis.actors.items():
-            self.db.execute(
-                "INSERT INTO item_actors (item_id, actor, mentions) VALUES (?, ?, ?)",
-                [item_id, name, mentions],
-            )
-        self.db.execute("DELETE FROM upcoming WHERE item_id = ?", [item_id])
-        for day, text in analysis.upcoming:
-            self.db.execute(
-                "INSERT INTO upcoming (item_id, day, text) VALUES (?, ?, ?)",
-                [item_id, day.isoformat(), text],
-            )
+        ids = [(analysis.item_id,) for analysis in analyses]
+        conn.executemany("DELETE FROM item_actors WHERE item_id = ?", ids)
+        conn.executemany("DELETE FROM upcoming WHERE item_id = ?", ids)
+        conn.executemany(
+            "INSERT INTO item_actors (item_id, actor, mentions) VALUES (?, ?, ?)",
+            [(a.item_id, name, count) for a in analyses for name, count in a.actors.items()],
+        )
+        conn.executemany(
+            "INSERT INTO upcoming (item_id, day, text) VALUES (?, ?, ?)",
+            [(a.item_id, day.isoformat(), text) for a in analyses for day, text in a.upcoming],
+        )
 
     def set_item_story(self, item_id: int, story_id: int | None) -> None:
         """Attach an item to a story (or detach it with None)."""
