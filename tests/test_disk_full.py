@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -80,7 +81,15 @@ def _on_a_full_disk(tmp_path: Path, feed_url: str, leave_kib: int) -> dict[str, 
         "PY": sys.executable, "TOKEN": TOKEN, "LEAVE_KIB": str(leave_kib),
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }  # fmt: skip
-    subprocess.run(["unshare", "-rm", "sh", "-c", SCRIPT], env=env, timeout=120, check=True)
+    shell = subprocess.Popen(
+        ["unshare", "-rm", "sh", "-c", SCRIPT], env=env, start_new_session=True
+    )
+    try:
+        assert shell.wait(timeout=120) == 0
+    finally:
+        if shell.poll() is None:  # a command that hung: take the whole group down with it
+            os.killpg(shell.pid, signal.SIGKILL)
+            shell.wait()
     return {
         name: (int((out / f"{name}.code").read_text()), (out / f"{name}.out").read_text())
         for name in ("fetch", "health", "run")

@@ -73,7 +73,13 @@ async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_
 
     broken = with_analysis_files(service, actors_file=Path("/nonexistent/a.toml"))
     broken.parse_pool = ParsePool(1)
-    feed_server.route("/a.xml", rss(story_items(2)))
+    on_topic = {
+        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
+        "guid": "t1",
+        "link": "https://t.example/1",
+        "description": "Ceasefire talks.",
+    }
+    feed_server.route("/a.xml", rss([on_topic]))  # fmt: skip  (analysed in full: actors needed)
     service.store.add_feed(feed_server.url("/a.xml"), service.clock())
     try:
         with pytest.raises(ConfigError, match="^analysis: .*a.toml"):

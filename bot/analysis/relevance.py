@@ -29,6 +29,8 @@ _WORD = r"[\w\u0900-\u0DFF]"
 _SEP = r"[^\w\u0900-\u0DFF.!?;]{1,6}"
 NO_SPACE_SCRIPT = re.compile(r"[\u0E00-\u0E7F\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
 WORD_RUN = re.compile(_WORD + "+")
+# A character trie: each key one character, "" marking the end of a word.
+_CharTrie = dict[str, "_CharTrie"]
 _MEMO_SIZE = 200_000  # about 20 MiB of short words
 _MEMO_TOKEN = 24
 WORD_TOKEN = re.compile(r"^\*?[^\s*~]+\*?$")
@@ -103,6 +105,22 @@ class _Index:
     substrings: tuple[tuple[str, _Entry], ...]
     # token → its candidate entries; words repeat so much that most lookups hit this memo.
     memo: dict[str, tuple[_Entry, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _starts: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
+
+    def word_starts(self) -> re.Pattern[str]:
+        """Where a word whose entries come from :attr:`exact` or :attr:`prefix` may start."""
+        found = self._starts
+        if not found:
+            # A trie of the cores as nested groups: Python's re tries a flat alternation's
+            # branches one by one at every position, a trie's one character at a time.
+            trie: _CharTrie = {}
+            for core in {*self.exact, *self.prefix}:
+                node = trie
+                for ch in core:
+                    node = node.setdefault(ch, {})
+                node[""] = {}
+            found.append(re.compile(f"(?<!{_WORD})(?:{_trie_regex(trie) or '(?!)'})"))
+        return found[0]
 
     def remember(self, token: str) -> tuple[_Entry, ...]:
         """Work out the entries whose first word may be ``token`` (exact, stem or compound
@@ -231,7 +249,14 @@ def _count(index: _Index, group_count: int, text: str) -> dict[tuple[int, int], 
         return counts
     free = [0] * group_count  # per group: where the last match ended
     memo = index.memo  # looked up here: a method call per token costs more than the rest
-    for token_match in WORD_RUN.finditer(text):
+    # Words are visited only where a term's first word may start (one regular expression
+    # scanning in C); a term found inside words needs every word, but its cores are rare.
+    infix = any(core in text for core, _, _ in index.infix)
+    starts = WORD_RUN.finditer(text) if infix else index.word_starts().finditer(text)
+    for start_match in starts:
+        token_match = start_match if infix else WORD_RUN.match(text, start_match.start())
+        if token_match is None:
+            continue
         token = token_match.group()
         candidates = memo.get(token)
         if candidates is None:
@@ -261,6 +286,15 @@ def _count(index: _Index, group_count: int, text: str) -> dict[tuple[int, int], 
                 key = (entry.group, entry.term)
                 counts[key] = counts.get(key, 0) + found
     return counts
+
+
+def _trie_regex(node: _CharTrie) -> str:
+    """The regex of a character trie; the first match is enough (a start, not a term), so the
+    shortest branch may win."""
+    if "" in node:
+        return ""  # a core ends here: any word starting so is a candidate
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def build_index(groups: tuple[Group, ...]) -> _Index:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from bot.analysis.analyser import AnalyserSpec, analyser_for
-from bot.analysis.relevance import score_relevance
+from bot.analysis.analyser import AnalyserSpec
+from bot.analysis.datafiles import load_topic, resolve_data_path
+from bot.analysis.relevance import Topic, score_relevance
+from bot.core.config import ConfigError
 from bot.ingest.documents import ParsedDocument, parse_document
 
 
@@ -22,14 +24,23 @@ def parse_and_score(
     content_type: str | None,
     first_seen: datetime,
 ) -> ParsedDocument:
-    """:func:`parse_document`, with each entry's relevance under the analyser ``spec``
-    describes (built once per process; ConfigError naming ``analysis`` if its files are
-    unusable) and entries below its threshold marked off-topic."""
-    analyser = analyser_for(spec)
+    """:func:`parse_document`, with each entry's relevance under the topic of ``spec``
+    (compiled once per process; ConfigError naming ``analysis`` if it is unusable) and
+    entries below its threshold marked off-topic."""
+    topic = _topic(spec)
     document = parse_document(body, url, content_type, first_seen)
     entries = []
     for entry in document.entries:
-        score = score_relevance(analyser.topic, entry.title, entry.summary, entry.language).score
-        off_topic = score < analyser.threshold
+        score = score_relevance(topic, entry.title, entry.summary, entry.language).score
+        off_topic = score < spec.threshold
         entries.append(dataclasses.replace(entry, relevance=score, off_topic=off_topic))
     return dataclasses.replace(document, entries=tuple(entries))
+
+
+def _topic(spec: AnalyserSpec) -> Topic:
+    # Only the topic: the gazetteers are loaded where reports are analysed in full (a worker
+    # that only parses stays small).
+    try:
+        return load_topic(resolve_data_path(spec.topic_file))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"analysis: {error}") from None

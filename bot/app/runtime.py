@@ -24,7 +24,7 @@ def open_service(settings: Settings) -> Iterator[Service]:
     service = Service(settings, store)
     if settings.feeds.parse_workers:
         # Workers parse documents: the forkserver imports the parser once for all of them.
-        service.parse_pool = ParsePool(settings.feeds.parse_workers, ("bot.ingest.documents",))
+        service.parse_pool = ParsePool(settings.feeds.parse_workers, ("bot.app.prescore",))
     try:
         load_default_feeds(service)
         yield service

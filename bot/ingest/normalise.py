@@ -158,8 +158,8 @@ def _strip_tags_fast(value: str) -> str | None:
 
 def _strip_tags(value: str, budget: int) -> str:
     # Summaries can be whole articles: read a start (cut after a tag) that should fill the
-    # budget, and a longer one only when it does not.
-    limit = budget * 3
+    # budget (feed markup is seldom more than half tags), and a longer one only when it does not.
+    limit = budget * 2
     while True:
         piece = value if len(value) <= limit else value[: value.rfind(">", 0, limit) + 1]
         text = _strip_tags_fast(piece)
@@ -187,7 +187,7 @@ def html_to_text(value: str | None, max_length: int) -> str:
     characters removed, capped at ``max_length`` characters at a word boundary with "…"."""
     if not value or max_length <= 0:
         return ""
-    budget = max_length * 2 + 200
+    budget = max_length + 200  # text enough to cap at max_length after folding
     text = value
     # Each round peels one level of escaping: "&amp;lt;p&amp;gt;" → "&lt;p&gt;" → "<p>" → "".
     for _ in range(3):
