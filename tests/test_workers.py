@@ -109,3 +109,49 @@ async def test_analysis_survives_a_worker_killed_by_another_call(service):
             await crash
     finally:
         service.parse_pool.close()
+
+
+ORPHAN_SCRIPT = """
+import asyncio, os, sys
+from bot.core.workers import ParsePool
+if __name__ == "__main__":
+    pool = ParsePool(1, ("bot.ingest.documents",))
+    if sys.argv[1] == "fork":
+        pool.start_forked()
+    print(asyncio.run(pool.run(os.getpid)), flush=True)
+    sys.stdin.read()  # until killed
+"""
+
+
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_workers_leave_when_the_bot_is_killed(tmp_path, start):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "pool.py"
+    script.write_text(ORPHAN_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    bot = subprocess.Popen(
+        [sys.executable, str(script), start],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        worker = int(bot.stdout.readline())
+        assert _running(worker)
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        bot.wait()
+    deadline = time.monotonic() + 15
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling a process table with a deadline: nothing to wait on
+    assert not _running(worker), "the worker outlived the bot"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -13,8 +13,11 @@ from bot.storage.store import Store
 
 
 @contextmanager
-def open_service(settings: Settings) -> Iterator[Service]:
-    """Open the database (migrating it) and yield a Service; close the database afterwards."""
+def open_service(settings: Settings, *, workers: int | None = None) -> Iterator[Service]:
+    """Open the database (migrating it) and yield a Service; close the database afterwards.
+
+    ``workers`` (default ``feeds.parse_workers``) parse and analyse in other processes. They
+    are forked here, before any thread starts, so they share this process's memory."""
     from bot.app.feedadmin import load_default_feeds
 
     try:
@@ -22,9 +25,11 @@ def open_service(settings: Settings) -> Iterator[Service]:
     except DatabaseUnusable as error:
         raise ConfigError(f"storage.path: {error}") from None
     service = Service(settings, store)
-    if settings.feeds.parse_workers:
-        # Workers parse documents: the forkserver imports the parser once for all of them.
-        service.parse_pool = ParsePool(settings.feeds.parse_workers, ("bot.app.prescore",))
+    count = settings.feeds.parse_workers if workers is None else workers
+    if count:
+        # A pool that replaces a broken one starts from a forkserver with the parser loaded.
+        service.parse_pool = ParsePool(count, ("bot.app.prescore",))
+        service.parse_pool.start_forked()
     try:
         load_default_feeds(service)
         yield service

@@ -33,6 +33,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add fetch, feeds and items to the CLI."""
     fetch = sub.add_parser("fetch", parents=[common], help="poll due feeds once")
     fetch.add_argument("--all", action="store_true", help="poll every active feed now")
+    fetch.add_argument(
+        "--workers",
+        type=_workers,
+        default=FETCH_WORKERS,
+        metavar="N",
+        help=f"processes that parse and analyse beside this one (default {FETCH_WORKERS}; 0: "
+        "none, the least memory)",
+    )
     fetch.set_defaults(func=cmd_fetch)
 
     feeds = sub.add_parser("feeds", parents=[common], help="manage feeds")
@@ -79,13 +87,31 @@ def positive_days(text: str) -> int:
     return days
 
 
-def _run_with_fetcher(settings: Settings, work: Callable[[Service, Fetcher], Awaitable[T]]) -> T:
-    async def main() -> T:
-        with open_service(settings) as service:
+# A one-off fetch is worth two more cores; the long-running bot defaults to none (memory).
+FETCH_WORKERS = 2
+
+
+def _workers(text: str) -> int:
+    value = whole(text, 2)
+    if value is None or value > 32:
+        raise argparse.ArgumentTypeError("a whole number from 0 to 32")
+    return value
+
+
+def _run_with_fetcher(
+    settings: Settings,
+    work: Callable[[Service, Fetcher], Awaitable[T]],
+    *,
+    workers: int | None = None,
+) -> T:
+    # The service (and its workers, forked) first, the event loop and its threads after.
+    with open_service(settings, workers=workers) as service:
+
+        async def main() -> T:
             async with Fetcher.from_settings(settings.feeds) as fetcher:
                 return await work(service, fetcher)
 
-    return asyncio.run(main())
+        return asyncio.run(main())
 
 
 class _ProgressBar:
@@ -114,7 +140,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     async def work(service: Service, fetcher: Fetcher) -> CycleReport:
         return await service.ingestor(fetcher).run_cycle(all_feeds=args.all, progress=bar)
 
-    report = _run_with_fetcher(settings, work)
+    report = _run_with_fetcher(settings, work, workers=args.workers)
     bar.close()
     for notice in report.notices:
         print(notice, file=sys.stderr)

@@ -55,7 +55,7 @@ class FeedSettings:
     per_host_concurrency: int = 4
     timeout: float = 30.0
     max_body_bytes: int = 10 * 1024 * 1024
-    parse_workers: int = 2
+    parse_workers: int = 0
     defaults_file: Path = Path("data/feeds.toml")
 
 

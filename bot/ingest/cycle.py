@@ -132,7 +132,7 @@ class Ingestor:
         # Four documents per worker keep the workers busy. Queueing every fetched body for them
         # instead put analysis batches (which share the workers) behind all of it, and raised
         # a cold cycle's peak memory by about 30 MiB (bench/ingest.py --cli).
-        self._parse_slots = asyncio.Semaphore(4 * parse_pool.workers if parse_pool else 8)
+        self._parse_slots = asyncio.Semaphore(2 * parse_pool.workers if parse_pool else 2)
         self.after_write = after_write
         self.after_cycle = after_cycle
         self.parse_document = parse
