@@ -138,3 +138,22 @@ def test_links_and_guids_over_the_cap():
     assert other.entry_key != capped.entry_key  # identity still uses the whole guid
     fine = entry("g", "https://f.example/" + "a" * 2000)
     assert fine.link and len(fine.link) <= MAX_LINK
+
+
+async def test_what_a_feed_still_lists_is_never_pruned_so_nothing_comes_back_as_new(
+    settings, store, clock, fetcher, feed_server
+):
+    service = Service(replace_section(settings, "storage", off_topic_per_feed=10), store, clock)
+    listed = [
+        {"title": f"Derby {n}", "guid": f"d{n}", "link": f"https://d.example/{n}"}
+        for n in range(15)
+    ]
+    feed_server.route("/d.xml", rss(listed))
+    service.store.add_feed(feed_server.url("/d.xml"), clock())
+    ingestor = service.ingestor(fetcher)
+    await ingestor.run_cycle(all_feeds=True)
+    clock.advance(days=40)  # past the retention too
+    feed_server.route("/d.xml", rss(listed, title="Same entries, changed feed"))
+    report = await ingestor.run_cycle(all_feeds=True)
+    assert report.new_items == 0 and report.pruned == 0  # was: pruned, then new again
+    assert service.store.count_items() == 15

@@ -65,6 +65,7 @@ class FeedOutcome:
     recovered: bool = False
     entries: int = 0
     scored_off_topic: tuple[int, ...] = ()  # new ids stored analysed (see Entry.off_topic)
+    pruned: int = 0  # off-topic reports of this feed deleted after its write
 
     @property
     def to_analyse(self) -> list[int]:
@@ -166,7 +167,7 @@ class Ingestor:
         if report.disk_full:
             raise DiskFull(report.disk_full)
         report.notices.extend(self.failure_notices())
-        report.pruned = self.prune()
+        report.pruned = sum(outcome.pruned for outcome in report.outcomes)
         if self.after_cycle is not None:
             try:
                 await self.after_cycle()
@@ -174,17 +175,6 @@ class Ingestor:
                 log.exception("the work after the poll cycle failed")
         report.seconds = time.perf_counter() - started
         return report
-
-    def prune(self) -> int:
-        """Drop off-topic reports over each feed's cap and past their retention, so a feed that
-        rotates junk cannot grow the database without end; return how many went."""
-        storage = self.settings.storage
-        pruned = self.store.prune_off_topic(
-            self.clock(), per_feed=storage.off_topic_per_feed, days=storage.off_topic_days
-        )
-        if pruned:
-            log.info("pruned %d off-topic reports", pruned)
-        return pruned
 
     async def catch_up_analysis(self) -> int:
         """Analyse items stored or edited but not analysed since (a killed process, a failed
@@ -295,6 +285,18 @@ class Ingestor:
             status=result.status,
             feed_meta=meta,
         )
+        # What the feed lists now stays; the rest of its off-topic reports are capped.
+        listed = {known.item_id for known in by_key.values()} | set(by_link.values())
+        storage = self.settings.storage
+        pruned = self.store.prune_off_topic(
+            feed.id,
+            now,
+            keep=listed | set(new_ids),
+            per_feed=storage.off_topic_per_feed,
+            days=storage.off_topic_days,
+        )
+        if pruned:
+            log.info("feed %s: pruned %d off-topic reports", feed.url, pruned)
         return FeedOutcome(
             feed.id,
             feed.url,
@@ -303,6 +305,7 @@ class Ingestor:
             tuple(changed_ids),
             recovered=recovered,
             entries=len(entries),
+            pruned=pruned,
             scored_off_topic=tuple(
                 item_id for item_id, entry in zip(new_ids, plan.new, strict=True) if entry.off_topic
             ),

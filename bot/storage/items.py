@@ -142,41 +142,40 @@ class ItemStore(FeedStore):
             )
         return total
 
-    def prune_off_topic(self, now: datetime, *, per_feed: int, days: int) -> int:
-        """Delete analysed off-topic items beyond the newest ``per_feed`` of each feed and those
-        first seen more than ``days`` ago; return how many. Relevant items, items in a story and
-        items not analysed yet are never touched. An item another feed also carries loses
-        only its link to the feed over the cap."""
-        off_topic = "i.relevant = 0 AND i.analysed_at IS NOT NULL AND i.story_id IS NULL"
+    def prune_off_topic(
+        self, feed_id: int, now: datetime, *, keep: set[int], per_feed: int, days: int
+    ) -> int:
+        """Delete this feed's analysed off-topic items beyond its newest ``per_feed`` and those
+        first seen more than ``days`` ago, except those in ``keep`` (what the feed still lists:
+        deleted, they would come back as new at the next poll); return how many went.
+        Relevant items, items in a story and items not analysed yet are never touched; an
+        item another feed also carries only loses its link to this one."""
+        cutoff = to_iso(now - timedelta(days=days))
         with self.db.atomic():
-            excess: list[int] = []
-            for feed_id in [int(row["id"]) for row in self._rows("SELECT id FROM feeds")]:
-                over = self._rows(
-                    "SELECT x.item_id FROM item_feeds x JOIN items i ON i.id = x.item_id "
-                    f"WHERE x.feed_id = ? AND {off_topic} "
-                    "ORDER BY x.first_seen_at DESC, x.item_id DESC LIMIT -1 OFFSET ?",
-                    [feed_id, per_feed],
-                )
-                ids = [int(row["item_id"]) for row in over]
-                for chunk in chunks(ids):
-                    self.db.execute(
-                        f"DELETE FROM item_feeds WHERE feed_id = ? AND item_id IN ({marks(chunk)})",
-                        [feed_id, *chunk],
-                    )
-                excess += ids
+            found = self._rows(
+                "SELECT x.item_id, x.first_seen_at FROM item_feeds x JOIN items i "
+                "ON i.id = x.item_id WHERE x.feed_id = ? AND i.relevant = 0 "
+                "AND i.analysed_at IS NOT NULL AND i.story_id IS NULL "
+                "ORDER BY x.first_seen_at DESC, x.item_id DESC",
+                [feed_id],
+            )
+            doomed = [
+                int(row["item_id"])
+                for rank, row in enumerate(found)
+                if int(row["item_id"]) not in keep
+                and (rank >= per_feed or (row["first_seen_at"] or "") < (cutoff or ""))
+            ]
             deleted = 0
-            for chunk in chunks(excess):
+            for chunk in chunks(doomed):
+                self.db.execute(
+                    f"DELETE FROM item_feeds WHERE feed_id = ? AND item_id IN ({marks(chunk)})",
+                    [feed_id, *chunk],
+                )
                 deleted += self.db.execute(
                     f"DELETE FROM items WHERE id IN ({marks(chunk)}) AND NOT EXISTS "
                     "(SELECT 1 FROM item_feeds x WHERE x.item_id = items.id)",
                     chunk,
                 ).rowcount
-            cutoff = to_iso(now - timedelta(days=days))
-            deleted += self.db.execute(
-                f"DELETE FROM items WHERE id IN (SELECT i.id FROM items i WHERE {off_topic} "
-                "AND i.first_seen_at < ?)",
-                [cutoff],
-            ).rowcount
         return deleted
 
     def count_items(self) -> int:
