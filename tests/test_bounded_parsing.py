@@ -54,6 +54,24 @@ async def test_giant_malformed_documents_fail_fast_and_other_feeds_are_kept(
         assert f"at most {LENIENT_MAX_TAGS:,}" in (feeds[name].last_error or "")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        HEAD + b"<item a" + b" a" * 4_900_000 + b"><title>&bogus;</title></item>",
+        HEAD + b"<item><title>&bogus;" + b"&amp;" * 1_900_000 + b"</title></item>",
+    ],
+    ids=["bare attributes", "entity references"],
+)
+def test_malformed_xml_over_the_size_limit_never_reaches_the_lenient_parser(body):
+    from bot.ingest.parse import LENIENT_MAX_BYTES, ParseError
+
+    began, peak_before = time.monotonic(), _peak_rss_mib()
+    with pytest.raises(ParseError, match=f"at most {LENIENT_MAX_BYTES >> 10:,} KiB"):
+        parse_feed(body)  # in this process: what parse_workers = 0 does
+    assert time.monotonic() - began < 5  # was 12.6 s
+    assert _peak_rss_mib() - peak_before < 300  # was 1.8 GB
+
+
 def _spin() -> None:
     while True:
         pass
@@ -146,3 +164,15 @@ def test_the_dtd_strip_holds_without_a_byte_order_mark(codec, declaration):
     assert entry.title == "Harmless"
     assert "AAAAAAAAAA" not in (entry.link or "") and len(entry.link or "") < 100
     assert any("DTD internal subset removed" in warning for warning in parsed.warnings)
+
+
+def test_utf16_without_a_byte_order_mark_is_read_even_with_a_character_cut_at_the_sample():
+    opening = "<rss><channel><title>"
+    pad = "x" * (31 - len(opening))  # 31 characters, 62 bytes: the dove takes bytes 62 to 65
+    title = pad + "🕊 talks"
+    document = (
+        f"{opening}{title}</title><item><title>Ceasefire</title>"
+        "<link>https://u.example/1</link></item></channel></rss>"
+    )
+    parsed = parse_feed(document.encode("utf-16-le"))
+    assert parsed.title == title and [e.title for e in parsed.entries] == ["Ceasefire"]
