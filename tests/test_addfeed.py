@@ -69,6 +69,19 @@ async def test_the_same_feed_spelled_another_way_is_already_added(
     assert len(service.store.list_feeds()) == 1
 
 
+async def test_a_feeds_own_parameters_keep_two_feeds_apart_and_are_fetched(
+    bot, fake_telegram, feed_server, service
+):
+    feed_server.route("/rss.php", rss(topic_items("p.example")))
+    for category in (1, 2):
+        url = f"{feed_server.url('/rss.php')}?pk_cat={category}&utm_source=x"
+        added = await ask(fake_telegram, f"/addfeed {url}")
+        assert added.startswith(f"Added feed {category}"), added
+    assert [feed.url for feed in service.store.list_feeds()] == [
+        f"{feed_server.url('/rss.php')}?pk_cat={n}&utm_source=x" for n in (1, 2)
+    ]  # stored as given: what the feed's server sees
+
+
 async def test_addfeed_counts_the_relevant_reports_it_already_had(bot, fake_telegram, feed_server):
     items = topic_items("same.example")
     feed_server.route("/a.xml", rss(items))
@@ -136,3 +149,16 @@ async def test_reports_stored_by_the_cli_beside_the_bot_raise_an_alert_at_the_ne
     assert len(_alerts(fake_telegram)) == 1
     await jobs.poll_and_notify(bot)
     assert len(_alerts(fake_telegram)) == 1  # never twice
+
+
+async def test_an_addfeed_that_fails_inside_still_gets_an_answer(
+    bot, fake_telegram, feed_server, monkeypatch
+):
+    from bot.app import feedadmin
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("something unexpected")
+
+    monkeypatch.setattr(feedadmin, "add_feed", broken)
+    reply = await ask(fake_telegram, f"/addfeed {feed_server.url('/x.xml')}")
+    assert reply == "Not added: an internal error (it is in the bot's log)"

@@ -6,6 +6,7 @@ import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.app.service import Service
 from bot.core.integers import whole
@@ -13,7 +14,6 @@ from bot.core.models import Feed
 from bot.ingest.cycle import FeedOutcome
 from bot.ingest.fetch import Fetcher
 from bot.ingest.netguard import UnsafeURL, check_url_syntax
-from bot.ingest.normalise import canonical_url
 from bot.ingest.opml import Outline, parse_opml, render_opml
 from bot.ingest.parse import ParseError
 from bot.storage.store import DuplicateFeed
@@ -45,19 +45,51 @@ def _clean_url(url: str) -> str:
         raise FeedAdminError(
             reason if reason.startswith("refused") else f"refused: {reason}"
         ) from None
-    return canonical_url(url) or url
+    return _tidy(url)
+
+
+def _tidy(url: str) -> str:
+    """The URL as given, but for the case of its scheme and host, a default port and a
+    fragment: the address to fetch. (Duplicates are judged by the canonical form, which also
+    drops tracking parameters; those are not dropped from what is fetched, since a feed's own
+    parameters can look like them.)"""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def _stored_as(service: Service, url: str) -> Feed | None:
     """The stored feed ``url`` names, however either of them was spelled."""
     found = service.store.find_feed_by_url(url)
     if found is None:
-        wanted = canonical_url(url) or url
+        wanted = _feed_key(url)
         found = next(
-            (feed for feed in service.store.list_feeds() if canonical_url(feed.url) == wanted),
-            None,
+            (feed for feed in service.store.list_feeds() if _feed_key(feed.url) == wanted), None
         )
     return found
+
+
+# Parameters that only say where a link was clicked. Fewer than for report links: a feed's own
+# parameters (pk_cat=2, at_section=…) must keep two feeds apart.
+_CLICK_TRACKING = ("utm_", "fbclid=", "gclid=", "yclid=", "msclkid=", "mc_cid=", "mc_eid=",
+                   "_ga=", "igshid=")  # fmt: skip
+
+
+def _feed_key(url: str) -> str:
+    """What two spellings of one feed share: the tidy URL without click-tracking parameters."""
+    tidy = _tidy(url)
+    base, _, query = tidy.partition("?")
+    kept = [part for part in query.split("&") if part and not part.startswith(_CLICK_TRACKING)]
+    return base + ("?" + "&".join(kept) if kept else "")
 
 
 async def add_feed(
@@ -73,7 +105,7 @@ async def add_feed(
         raise FeedAdminError(f"cannot add {url}: {result.error}")
     if result.not_modified or not result.body:
         raise FeedAdminError(f"cannot add {url}: the server sent no content")
-    final_url = canonical_url(result.permanent_redirect) or url
+    final_url = _tidy(result.permanent_redirect) if result.permanent_redirect else url
     if final_url != url and (existing := _stored_as(service, final_url)):
         raise FeedAdminError(f"already added as {existing.url}")
     ingestor = service.ingestor(fetcher)

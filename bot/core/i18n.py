@@ -160,6 +160,8 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "feeds.never": {"en": "never", "uk": "ніколи"},
     "feeds.error": {"en": "last error: {error}", "uk": "остання помилка: {error}"},
     "addfeed.refused": {"en": "Not added: {reason}", "uk": "Не додано: {reason}"},
+    "addfeed.failed": {"en": "an internal error (it is in the bot's log)", "uk": "внутрішня помилка (її записано в журнал бота)"},
+    "addfeed.disk_full": {"en": "the disk holding the database is full", "uk": "диск із базою даних заповнений"},
     "addfeed.added": {"en": "Added feed {id}: <b>{name}</b>", "uk": "Додано джерело {id}: <b>{name}</b>"},
     "addfeed.found": {"en": ("{n} item found, {relevant} relevant.", "{n} items found, {relevant} relevant."), "uk": ("Знайдено {n} повідомлення, важливих: {relevant}.", "Знайдено {n} повідомлення, важливих: {relevant}.", "Знайдено {n} повідомлень, важливих: {relevant}.")},
     "feed.removed": {"en": "Removed feed {id}: {name}", "uk": "Видалено джерело {id}: {name}"},

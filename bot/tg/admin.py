@@ -14,6 +14,7 @@ from bot.app.service import Service
 from bot.briefing import chat_state, reading
 from bot.core.integers import whole
 from bot.core.models import Feed
+from bot.storage.db import is_disk_full
 from bot.tg import delivery, render
 from bot.tg.context import Usage, args_of, message_of, reply, service_of, tr_of, user_of
 
@@ -43,6 +44,12 @@ async def _add_and_reply(
     except feedadmin.FeedAdminError as error:
         await message_of(update).reply_text(tr("addfeed.refused", reason=render.escape(error, 300)))
         return
+    except Exception as error:
+        # In the background nothing else would answer the admin: say it failed, then let the
+        # error handler log it as it logs any other.
+        reason = tr("addfeed.disk_full") if is_disk_full(error) else tr("addfeed.failed")
+        await message_of(update).reply_text(tr("addfeed.refused", reason=reason))
+        raise
     feed = added.feed
     log.info("admin %s added feed %s", user_of(update).id, feed.id)
     await message_of(update).reply_text(
