@@ -101,3 +101,29 @@ def test_items_with_no_data_and_bad_days(tmp_path, capsys):
     except SystemExit as exit_:
         assert exit_.code == 2
     assert "whole number" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
+    """`briefbot feeds list | head -1`: the closed pipe ends the command quietly, status 0."""
+    import subprocess
+    import sys
+
+    from bot.core.timeutil import utcnow
+    from bot.storage.store import Store
+    from tests.conftest import world_files
+
+    config = world_files(tmp_path)
+    store = Store.open(tmp_path / "b.db")
+    for number in range(3000):  # far more than a pipe holds
+        store.add_feed(f"https://news{number}.example/feed.xml", utcnow())
+    store.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "feeds", "list", "--config", config],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, errors
+    assert "Traceback" not in errors

@@ -97,7 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as error:
+    except BrokenPipeError:
+        # The reader went away (`briefbot items | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:  # after BrokenPipeError, an OSError too
         if not is_disk_full(error):
             raise
         where = settings.storage.path.parent
@@ -107,7 +111,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return DISK_FULL
-    except BrokenPipeError:
-        # The reader went away (`briefbot items | head`): not an error worth a traceback.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
