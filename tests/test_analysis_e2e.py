@@ -141,3 +141,64 @@ def test_eval_reports_every_measure(tmp_path, capsys):
     capsys.readouterr()
     assert main(["eval", "--corpus", str(tmp_path / "missing.jsonl")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def _labelled(lang: str, label: str, title: str, text: str, number: int) -> dict:
+    return {
+        "url": f"https://{lang}.example/{number}",
+        "title": title,
+        "text": text,
+        "lang": lang,
+        "source": lang,
+        "published": "2026-02-16",
+        "label": label,
+        "persons": [],
+        "orgs": [],
+        "event": "other",
+        "event_date": None,
+    }
+
+
+def test_eval_breaks_relevance_down_by_language(tmp_path, capsys):
+    corpus = tmp_path / "languages.jsonl"
+    rows = [
+        _labelled(
+            "en",
+            "on_topic",
+            "Allies agree security guarantees for Ukraine",
+            "Leaders in Paris agreed security guarantees for Ukraine after a ceasefire with "
+            "Russia.",
+            1,
+        ),
+        _labelled("en", "off_topic", "Football: Shakhtar win again", "A league match.", 2),
+        _labelled(
+            "de",
+            "on_topic",
+            "Sicherheitsgarantien für die Ukraine vereinbart",
+            "Die Verbündeten einigten sich in Paris auf Sicherheitsgarantien für die Ukraine "
+            "nach einem Waffenstillstand mit Russland.",
+            3,
+        ),
+        # Labelled on topic, but nothing in it is: a miss that only French should show.
+        _labelled("fr", "on_topic", "Recette de la tarte aux pommes", "Cuire 40 minutes.", 4),
+        _labelled("tr", "off_topic", "Shakhtar iki golle kazandı", "Lig maçı.", 5),
+    ]
+    corpus.write_text("\n".join(json.dumps(r) for r in rows))
+    report = cli_json(capsys, "eval", "--corpus", str(corpus), "--json")
+    languages = report["relevance"]["by_language"]
+    assert set(languages) == {"en", "de", "fr", "tr"}
+    assert sum(scores["articles"] for scores in languages.values()) == len(rows)
+    assert languages["en"]["articles"] == 2 and languages["en"]["on_topic"] == 1
+    assert languages["en"]["f1"] == languages["de"]["f1"] == 1.0
+    # The French miss lowers French recall and the overall figure, not the others.
+    assert languages["fr"]["recall"] == 0.0 and languages["fr"]["fn"] == 1
+    assert report["relevance"]["all"]["recall"] < 1.0
+    assert languages["tr"]["on_topic"] == 0 and languages["tr"]["correct"] == 1
+
+    assert main(["eval", "--corpus", str(corpus)]) == 0
+    text = capsys.readouterr().out.splitlines()
+    french = next(line for line in text if line.strip().startswith("fr "))
+    assert "n=1" in french and "R 0.000" in french
+    turkish = next(line for line in text if line.strip().startswith("tr "))
+    # No precision or recall to speak of without on-topic reports: no misleading zeros.
+    assert "n=1" in turkish and "P " not in turkish and "none kept" in turkish

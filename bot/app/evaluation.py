@@ -264,7 +264,8 @@ def evaluate_corpus(
     rows = {item.id: item for item in store.list_items()}
     gazetteer = service.analyser.gazetteer
 
-    relevance_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    # true positives, false positives, false negatives, reports, on-topic reports
+    relevance_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     actor_counts = {"persons": [0, 0, 0], "orgs": [0, 0, 0]}
     for article, item_id in zip(articles, ids, strict=True):
         row = rows[item_id]
@@ -275,6 +276,8 @@ def evaluate_corpus(
             counts[0] += gold and pred
             counts[1] += pred and not gold
             counts[2] += gold and not pred
+            counts[3] += 1
+            counts[4] += gold
         # Extracted here, not read from the store: reports found off-topic keep no actors.
         found = gazetteer.extract(row.title, row.summary, row.language)
         predicted = {
@@ -289,7 +292,9 @@ def evaluate_corpus(
             counts[2] += len(expected - predicted[key])
 
     by_language = {
-        lang: _prf(*counts) for lang, counts in sorted(relevance_counts.items()) if lang != "all"
+        lang: _relevance_scores(counts)
+        for lang, counts in sorted(relevance_counts.items())
+        if lang != "all"
     }
     stories = {item_id: rows[item_id].story_id for item_id in ids}
     with_dates = {
@@ -306,8 +311,8 @@ def evaluate_corpus(
     return {
         "articles": len(articles),
         "relevance": {
-            "all": _prf(*relevance_counts["all"]),
-            "en": by_language.get("en", _prf(0, 0, 0)),
+            "all": _relevance_scores(relevance_counts["all"]),
+            "en": by_language.get("en", _relevance_scores([0, 0, 0, 0, 0])),
             "by_language": by_language,
         },
         "persons": _prf(*actor_counts["persons"]),
@@ -324,6 +329,18 @@ def evaluate_corpus(
         "questions": _questions(service, briefing, with_events, stories),
         "summaries": _summaries(service, briefing, with_events, stories),
         "dates": _date_accuracy(service, articles, ids),
+    }
+
+
+def _relevance_scores(counts: list[int]) -> dict[str, Any]:
+    """Precision/recall/F1 of relevance with the number of reports behind them: ``articles``,
+    ``on_topic`` (labelled so) and ``correct`` (kept or dropped as labelled)."""
+    tp, fp, fn, articles, on_topic = counts
+    return {
+        **_prf(tp, fp, fn),
+        "articles": articles,
+        "on_topic": on_topic,
+        "correct": articles - fp - fn,
     }
 
 
@@ -413,6 +430,13 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"{'questions: hit@3':<28} {questions['hit_at_3']:.0%} of {questions['questions']}"
         )
-    for lang, scores in report["relevance"]["by_language"].items():
-        lines.append(line(f"  relevance [{lang}]", scores))
+    by_language = report["relevance"]["by_language"]
+    if by_language:
+        lines.append("relevance per language:")
+    for lang, scores in by_language.items():
+        name = f"  {lang:<4} n={scores['articles']}, {scores['on_topic']} on topic"
+        if scores["tp"] + scores["fp"] + scores["fn"]:
+            lines.append(line(name, scores))
+        else:  # nothing on topic and nothing kept: precision and recall are undefined
+            lines.append(f"{name:<28} none kept, as labelled")
     return "\n".join(lines)
