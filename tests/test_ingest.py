@@ -322,3 +322,22 @@ async def test_off_topic_reports_are_stored_analysed_and_only_the_rest_is_analys
     assert off.analysed_at is not None and not off.relevant and off.relevance < 0.5
     assert items[sent[0]].relevant and items[sent[0]].story_id is not None
     assert service.store.unanalysed_item_ids() == []
+
+
+async def test_feed_and_item_titles_have_their_entities_decoded_once(service, fetcher, feed_server):
+    # Real feeds double-encode: the XML says "&amp;amp;", which is "&amp;" as text: a reader
+    # must see "&", in the feed list as in the reports.
+    feed_server.route(
+        "/science.xml",
+        rss(
+            [{"title": "Labs &amp; markets &#8211; a review", "guid": "s1",
+              "link": "https://news.example/s1"}],
+            title="Science &amp; technology &#8212; daily",
+        ),
+    )  # fmt: skip
+    add(service, feed_server, "/science.xml")
+    await cycle(service, fetcher)
+    [feed] = service.store.list_feeds()
+    assert feed.title == "Science & technology \u2014 daily"
+    [item] = service.store.list_items()
+    assert item.title == "Labs & markets \u2013 a review"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.models import Entry, ParsedFeed
-from bot.ingest.normalise import normalise_entry
+from bot.ingest.normalise import feed_title, normalise_entry
 from bot.ingest.parse import ParseError, parse_feed
 
 # Stored summaries keep the opening of a report: enough for analysis to see who acted.
@@ -55,7 +55,7 @@ def parse_document(
     if parsed.entries and not entries:
         raise ParseError("no usable entries")
     meta = ParsedFeed(
-        title=parsed.title,
+        title=feed_title(parsed.title),
         link=parsed.link,
         language=parsed.language,
         ttl_minutes=parsed.ttl_minutes,

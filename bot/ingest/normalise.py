@@ -201,6 +201,22 @@ def html_to_text(value: str | None, max_length: int) -> str:
     return _cap(text, max_length)
 
 
+def feed_title(value: str | None, max_length: int = 300) -> str | None:
+    """A feed's own title as text: entities decoded, also double-encoded ones ("Science
+    &amp;amp; technology" → "Science & technology"), whitespace folded, invisible characters
+    dropped, capped; None if empty. Angle brackets are the title's own text (rendering escapes
+    them)."""
+    if not value:
+        return None
+    text = value
+    for _ in range(3):  # each round peels one level of escaping
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    text = " ".join(_INVISIBLE.sub("", " ".join(text.split())[: max_length * 2 + 16]).split())
+    return _cap(text, max_length) or None
+
+
 # --- URLs
 
 _TRACKING_PREFIXES = ("utm_", "at_", "ns_", "pk_")
