@@ -52,3 +52,67 @@ def test_deleting_a_feed_cascades_to_its_item_links(tmp_path):
     db.execute("DELETE FROM feeds WHERE id = 1")
     assert db.execute("SELECT COUNT(*) FROM item_feeds").fetchone()[0] == 0
     db.close()
+
+
+def _feed_ids(db) -> list[int]:
+    return [row[0] for row in db.execute("SELECT id FROM feeds ORDER BY id").fetchall()]
+
+
+def _add_feed(db, url: str) -> int:
+    return db.execute("INSERT INTO feeds (url, created_at) VALUES (?, 'now')", [url]).lastrowid
+
+
+def test_a_removed_feeds_id_is_never_given_to_another(store, clock):
+    # Ids name feeds in chat (/pausefeed 3): a reused id would point at the wrong feed.
+    ids = [store.add_feed(f"https://news.example/{n}.xml", clock()).id for n in range(3)]
+    store.remove_feed(ids[-1])
+    new = store.add_feed("https://other.example/feed.xml", clock())
+    assert new.id not in ids
+    assert store.get_feed(ids[-1]) is None
+
+
+def test_feed_id_migration_keeps_feeds_items_and_their_links(tmp_path):
+    path = tmp_path / "old.db"
+    db = open_database(path, migrate=False)
+    migrations.apply(db, stop_before="0013_feed_ids")
+    with db.conn:
+        for n in range(1, 5):
+            _add_feed(db, f"https://feed.example/{n}")
+        db.execute(
+            "INSERT INTO items (id, published_at, first_seen_at, content_hash) "
+            "VALUES (1, 'a', 'a', 'h')"
+        )
+        db.execute("INSERT INTO item_feeds VALUES (1, 2, 'k', 'a'), (1, 3, 'k', 'a')")
+        db.execute("DELETE FROM feeds WHERE id = 1")
+    # The old schema reuses the highest id once it is removed.
+    with db.conn:
+        db.execute("DELETE FROM feeds WHERE id = 4")
+        assert _add_feed(db, "https://feed.example/again") == 4
+    db.close()
+
+    db = open_database(path)
+    assert _feed_ids(db) == [2, 3, 4]
+    assert db.execute("SELECT url FROM feeds WHERE id = 3").fetchone()[0] == (
+        "https://feed.example/3"
+    )
+    assert db.execute("SELECT feed_id FROM item_feeds ORDER BY feed_id").fetchall() == [(2,), (3,)]
+    assert next(db.query("PRAGMA foreign_keys"))["foreign_keys"] == 1
+    with db.conn:
+        db.execute("DELETE FROM feeds WHERE id = 4")
+        assert _add_feed(db, "https://feed.example/new") == 5
+        db.execute("DELETE FROM feeds WHERE id = 2")  # still cascades to the item's links
+    assert db.execute("SELECT feed_id FROM item_feeds").fetchall() == [(3,)]
+    db.close()
+
+
+def test_feed_id_migration_stopped_before_it_was_recorded_is_not_done_twice(tmp_path):
+    path = tmp_path / "b.db"
+    db = open_database(path)
+    with db.conn:
+        _add_feed(db, "https://feed.example/1")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = '0013_feed_ids'")
+    db.close()
+    db = open_database(path)
+    assert "0013_feed_ids" in [m.name for m in migrations.applied(db)]
+    assert _feed_ids(db) == [1]
+    db.close()

@@ -384,3 +384,67 @@ def bounds(db: sqlite_utils.Database) -> None:
         WHERE relevant = 0 AND analysed_at IS NOT NULL AND story_id IS NULL
         """,
     )
+
+
+_FEEDS_COLUMNS = (
+    "id, url, name, title, site_url, language, active, interval_seconds, etag, last_modified, "
+    "next_check_at, last_checked_at, last_success_at, last_status, last_error, error_count, "
+    "failing_since, failure_notified, created_at"
+)
+
+
+@migrations(name="0013_feed_ids", transactional=False)
+def feed_ids(db: sqlite_utils.Database) -> None:
+    """A removed feed's id is never given to another: ids name feeds in chat commands
+    (/pausefeed 12), so a reused one would point an admin at the wrong feed.
+
+    The feeds table is rebuilt with AUTOINCREMENT, its rows, ids and index kept. Foreign keys
+    are off while it is swapped (dropping the old table would otherwise cascade to item_feeds),
+    which SQLite allows only outside a transaction: the rebuild is its own transaction, and it
+    is skipped when already done (a process stopped before the migration was recorded). Ids
+    removed before this migration above the highest one left cannot be known and may be given
+    once more.
+    """
+    enforced = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        if db.execute("PRAGMA foreign_keys").fetchone()[0]:  # a no-op inside a transaction
+            raise RuntimeError("0013_feed_ids must run outside a transaction")
+        with db.atomic():
+            (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'feeds'").fetchone()
+            if "AUTOINCREMENT" in sql.upper():
+                return
+            _run(
+                db,
+                """
+                CREATE TABLE feeds_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    url TEXT NOT NULL UNIQUE,
+                    name TEXT,
+                    title TEXT,
+                    site_url TEXT,
+                    language TEXT,
+                    active INTEGER NOT NULL DEFAULT 1,
+                    interval_seconds INTEGER,
+                    etag TEXT,
+                    last_modified TEXT,
+                    next_check_at TEXT,
+                    last_checked_at TEXT,
+                    last_success_at TEXT,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    error_count INTEGER NOT NULL DEFAULT 0,
+                    failing_since TEXT,
+                    failure_notified INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL
+                )
+                """,
+                f"INSERT INTO feeds_new ({_FEEDS_COLUMNS}) SELECT {_FEEDS_COLUMNS} FROM feeds",
+                "DROP TABLE feeds",
+                "ALTER TABLE feeds_new RENAME TO feeds",
+                "CREATE INDEX idx_feeds_due ON feeds (active, next_check_at)",
+            )
+            if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise RuntimeError("0013_feed_ids: feeds rebuilt with dangling references")
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
