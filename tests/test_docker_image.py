@@ -99,13 +99,29 @@ def logs(name: str) -> str:
     return result.stdout + result.stderr
 
 
+def running(name: str) -> bool:
+    return docker("inspect", "-f", "{{.State.Running}}", name, check=False).stdout.strip() == "true"
+
+
 def wait(fake: FakeTelegram, predicate: Callable[[], T], timeout: float, what: str, name: str) -> T:
-    """The fake's deadline-bounded polling; on timeout fail with the container's log."""
+    """The fake's deadline-bounded polling; fails with the container's log on timeout, or as soon
+    as the container has exited (checked once a second)."""
+    next_look = time.monotonic() + 1
+
+    def done_or_dead() -> T:
+        nonlocal next_look
+        value = predicate()
+        if not value and time.monotonic() >= next_look:
+            next_look = time.monotonic() + 1
+            if not running(name):
+                raise AssertionError(f"the container exited while waiting for {what}")
+        return value
+
     try:
-        value: T = fake.wait_for_sync(predicate, timeout, what)
+        result: T = fake.wait_for_sync(done_or_dead, timeout, what)
     except AssertionError as error:
         raise AssertionError(f"{error}\n{logs(name)}") from None
-    return value
+    return result
 
 
 def test_image_answers_reports_healthy_runs_unprivileged_and_stops_on_sigterm(
