@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from bot.app.runtime import open_service
+from bot.briefing import reading
 from bot.cli.main import main
+from bot.core.config import load_settings
 from tests.feedfactory import rss, story_items
 
 
@@ -127,3 +130,23 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
     errors = process.stderr.read().decode()
     assert process.wait(timeout=60) == 0, errors
     assert "Traceback" not in errors
+
+
+def test_stats_report_the_last_poll_after_briefbot_fetch(tmp_path, feed_server, capsys):
+    config = write_config(tmp_path)
+    feed_server.route("/a.xml", rss(story_items(3), title="Alpha"))
+    (tmp_path / "feeds.opml").write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        f'<outline type="rss" text="Alpha" xmlUrl="{feed_server.url("/a.xml")}"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    assert run(capsys, "feeds", "import", str(tmp_path / "feeds.opml"), "--config", config)[0] == 0
+    with open_service(load_settings(config)) as service:
+        assert reading.stats(service).last_poll_at is None  # imported, never fetched
+    code, out, _ = run(capsys, "fetch", "--all", "--config", config)
+    assert code == 0 and "3 new items" in out
+    with open_service(load_settings(config)) as service:
+        stats = reading.stats(service)
+    assert stats.last_poll_at is not None
+    assert stats.last_poll == out.strip().splitlines()[-1]

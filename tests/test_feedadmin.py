@@ -6,7 +6,9 @@ import pytest
 
 from bot.app import feedadmin
 from bot.app.service import Service
+from bot.briefing import reading
 from bot.core.config import replace_section
+from bot.core.timeutil import to_iso
 from bot.ingest.fetch import Fetcher
 from bot.ingest.opml import OPMLError, parse_opml
 from tests.feedfactory import rss, story_items
@@ -145,3 +147,12 @@ async def test_removing_a_feed_refreshes_its_stories(service, fetcher, feed_serv
         assert "kyivwire" not in (row["link"] or "")
     feedadmin.remove_feed(service, "2")
     assert stored_stories(service) == []
+
+
+async def test_stats_report_the_fetch_of_an_added_feed(service, fetcher, feed_server, clock):
+    assert reading.stats(service).last_poll_at is None  # /stats: "last poll: never"
+    feed_server.route("/ok.xml", rss(story_items(2)))
+    await feedadmin.add_feed(service, fetcher, feed_server.url("/ok.xml"))
+    stats = reading.stats(service)
+    assert stats.last_poll_at == to_iso(clock())
+    assert stats.last_poll is not None and "2 new items" in stats.last_poll

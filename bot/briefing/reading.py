@@ -382,11 +382,14 @@ class Stats:
 
 
 def stats(service: Briefing) -> Stats:
-    """Totals and the last poll cycle, for /stats."""
+    """Totals and the last fetch of feeds, for /stats: the bot's poll cycle, ``briefbot
+    fetch``, or an added feed's first fetch (databases from before that was recorded show the
+    bot's last poll cycle)."""
+    store = service.store
+    if fetched := store.get_state("last_fetch_at"):
+        return Stats(store.counts(), fetched, store.get_state("last_fetch_summary"))
     return Stats(
-        totals=service.store.counts(),
-        last_poll_at=service.store.get_state("last_poll_at"),
-        last_poll=service.store.get_state("last_poll_summary"),
+        store.counts(), store.get_state("last_poll_at"), store.get_state("last_poll_summary")
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.core.config import ConfigError, Settings
 from bot.core.models import Feed, FetchResult
+from bot.core.timeutil import to_iso
 from bot.core.workers import ParsePool, WorkLimitExceeded
 from bot.ingest.decide import plan_ingest
 from bot.ingest.documents import ParsedDocument, parse_document
@@ -137,6 +138,7 @@ class Ingestor:
         self.after_write = after_write
         self.after_cycle = after_cycle
         self.parse_document = parse
+        self._cycles = 0  # poll cycles running: a feed stored outside one is recorded alone
 
     async def run_cycle(
         self, *, all_feeds: bool = False, progress: Progress | None = None
@@ -146,6 +148,25 @@ class Ingestor:
         now = self.clock()
         feeds = self.store.list_feeds(active_only=True) if all_feeds else self.store.due_feeds(now)
         report = CycleReport()
+        self._cycles += 1
+        try:
+            await self._run(feeds, report, progress)
+        finally:
+            self._cycles -= 1
+        report.seconds = time.perf_counter() - started
+        if report.outcomes:
+            self.record_fetch(report.summary())
+        return report
+
+    def record_fetch(self, summary: str) -> None:
+        """Remember when feeds were last fetched and what came of it (state ``last_fetch_at``,
+        ``last_fetch_summary``): any poll cycle, the bot's or ``briefbot fetch``'s, and a feed's
+        first fetch when it is added. /stats shows it. ``last_poll_at`` stays the bot's own
+        poll-loop heartbeat, which ``briefbot health`` checks."""
+        self.store.set_state("last_fetch_at", to_iso(self.clock()) or "")
+        self.store.set_state("last_fetch_summary", summary)
+
+    async def _run(self, feeds: list[Feed], report: CycleReport, progress: Progress | None) -> None:
         done = 0
         await self.catch_up_analysis()
 
@@ -173,8 +194,6 @@ class Ingestor:
                 await self.after_cycle()
             except Exception:  # readers regroup what is still pending themselves
                 log.exception("the work after the poll cycle failed")
-        report.seconds = time.perf_counter() - started
-        return report
 
     async def catch_up_analysis(self) -> int:
         """Analyse items stored or edited but not analysed since (a killed process, a failed
@@ -297,7 +316,7 @@ class Ingestor:
         )
         if pruned:
             log.info("feed %s: pruned %d off-topic reports", feed.url, pruned)
-        return FeedOutcome(
+        outcome = FeedOutcome(
             feed.id,
             feed.url,
             "ok",
@@ -310,6 +329,9 @@ class Ingestor:
                 item_id for item_id, entry in zip(new_ids, plan.new, strict=True) if entry.off_topic
             ),
         )
+        if not self._cycles:  # a feed's first fetch when it is added: a fetch all the same
+            self.record_fetch(CycleReport([outcome], pruned=pruned).summary())
+        return outcome
 
     def _fail(
         self, feed: Feed, error: str, status: int | None, headers: dict[str, str]
