@@ -65,7 +65,7 @@ async def test_the_same_feed_spelled_another_way_is_already_added(
     first = await ask(fake_telegram, f"/addfeed {feed_server.url('/x.xml')}")
     assert first.startswith("Added feed 1")
     again = await ask(fake_telegram, f"/addfeed {spelling.format(port=port)}")
-    assert again == f"Not added: already added: {feed_server.url('/x.xml')}"
+    assert again == f"Not added: it is already in the list as {feed_server.url('/x.xml')}"
     assert len(service.store.list_feeds()) == 1
 
 

@@ -26,11 +26,12 @@ async def test_help_in_a_group_with_bot_mention(bot, fake_telegram):
     assert "/help" in reply
 
 
-async def test_command_list_is_published_on_start_in_both_languages(bot, fake_telegram):
+async def test_command_list_is_published_on_start_in_every_language(bot, fake_telegram):
     calls = await fake_telegram.wait_for(
-        lambda: len(found := fake_telegram.calls_to("setMyCommands")) == 2 and found
+        lambda: len(found := fake_telegram.calls_to("setMyCommands")) == 5 and found
     )
-    english, ukrainian = calls
+    english, ukrainian = calls[0], calls[1]
+    assert [call.params.get("language_code") for call in calls[1:]] == ["uk", "de", "fr", "pl"]
     names = [command["command"] for command in english.params["commands"]]
     assert "start" in names and "help" in names and "addfeed" not in names
     assert "language_code" not in english.params

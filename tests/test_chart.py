@@ -109,7 +109,7 @@ async def test_chart_without_reports_says_so_in_text(service, bot, fake_telegram
 
 async def test_chart_with_a_bad_number_of_days_gets_usage(service, bot, fake_telegram):
     reply = await ask(fake_telegram, "/chart 365")
-    assert reply.startswith("days must be between 1 and 90. Usage: /chart [days]")
+    assert reply.startswith("The number of days must be between 1 and 90. Usage: /chart [days]")
 
 
 async def test_chart_without_matplotlib_explains_the_extra(

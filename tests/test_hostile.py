@@ -59,7 +59,7 @@ async def guarded_bot(settings, store, clock):
         ("http://[::1]:{port}/feed.xml", "loopback"),
         ("http://[::ffff:127.0.0.1]:{port}/feed.xml", "refused"),
         ("http://2130706433:{port}/feed.xml", "refused"),
-        ("http://0177.0.0.1:{port}/feed.xml", "refused"),
+        ("http://0177.0.0.1:{port}/feed.xml", "not allowed"),
         ("http://0x7f.1:{port}/feed.xml", "refused"),
         ("http://10.0.0.1/feed.xml", "private"),
         ("http://169.254.169.254/latest/meta-data/", "refused"),

@@ -22,7 +22,14 @@ log = logging.getLogger(__name__)
 
 
 class FeedAdminError(ValueError):
-    """A refused feed operation, phrased as one line for the user."""
+    """A refused feed operation: one English line (``str``) for logs and the command line, and
+    a ``code`` with ``values`` the chat words in the admin's language (message
+    ``feedadmin.<code>``)."""
+
+    def __init__(self, code: str, text: str, **values: str) -> None:
+        super().__init__(text)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,8 @@ def _clean_url(url: str) -> str:
     try:
         check_url_syntax(url)
     except UnsafeURL as error:
-        reason = str(error)
-        raise FeedAdminError(
-            reason if reason.startswith("refused") else f"refused: {reason}"
-        ) from None
+        reason = str(error).removeprefix("refused: ")
+        raise FeedAdminError("guard", f"refused: {reason}", detail=reason) from None
     return _tidy(url)
 
 
@@ -99,20 +104,24 @@ async def add_feed(
     url = _clean_url(url)
     store = service.store
     if existing := _stored_as(service, url):
-        raise FeedAdminError(f"already added: {existing.url}")
+        raise FeedAdminError("duplicate", f"already added: {existing.url}", url=existing.url)
     result = await fetcher.fetch(url)
     if result.error:
-        raise FeedAdminError(f"cannot add {url}: {result.error}")
+        raise FeedAdminError(
+            "unreachable", f"cannot add {url}: {result.error}", url=url, detail=result.error
+        )
     if result.not_modified or not result.body:
-        raise FeedAdminError(f"cannot add {url}: the server sent no content")
+        raise FeedAdminError("no_content", f"cannot add {url}: the server sent no content", url=url)
     final_url = _tidy(result.permanent_redirect) if result.permanent_redirect else url
     if final_url != url and (existing := _stored_as(service, final_url)):
-        raise FeedAdminError(f"already added as {existing.url}")
+        raise FeedAdminError("duplicate", f"already added as {existing.url}", url=existing.url)
     ingestor = service.ingestor(fetcher)
     try:
         document = await ingestor.parse(result, service.clock())
     except ParseError as error:
-        raise FeedAdminError(f"not a feed: {url} ({error})") from None
+        raise FeedAdminError(
+            "not_feed", f"not a feed: {url} ({error})", url=url, detail=str(error)
+        ) from None
     try:
         feed = store.add_feed(
             final_url,
@@ -123,7 +132,7 @@ async def add_feed(
             language=document.feed.language,
         )
     except DuplicateFeed:
-        raise FeedAdminError(f"already added: {final_url}") from None
+        raise FeedAdminError("duplicate", f"already added: {final_url}", url=final_url) from None
     outcome = ingestor.store_document(feed, result, document)
     await ingestor.after_store(outcome)
     stored = store.get_feed(feed.id)
@@ -141,7 +150,9 @@ def find_feed(service: Service, ref: str) -> Feed:
     if feed is None:
         feed = service.store.find_feed_by_url(ref)
     if feed is None:
-        raise FeedAdminError(f"no feed {ref!r} (give its id from the feed list, or its URL)")
+        raise FeedAdminError(
+            "unknown", f"no feed {ref!r} (give its id from the feed list, or its URL)", ref=ref
+        )
     return feed
 
 

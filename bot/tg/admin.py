@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from telegram import InlineKeyboardMarkup as Markup
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -12,11 +13,14 @@ from bot.analysis.actors import KINDS
 from bot.app import feedadmin
 from bot.app.service import Service
 from bot.briefing import chat_state, reading
+from bot.core.i18n import Translator
 from bot.core.integers import whole
 from bot.core.models import Feed
 from bot.storage.db import is_disk_full
 from bot.tg import delivery, render
+from bot.tg.callbacks import Callback
 from bot.tg.context import Usage, args_of, message_of, reply, service_of, tr_of, user_of
+from bot.tg.handlers import pager
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ async def _add_and_reply(
     try:
         added = await feedadmin.add_feed(service, fetcher, url, name)
     except feedadmin.FeedAdminError as error:
-        await message_of(update).reply_text(tr("addfeed.refused", reason=render.escape(error, 300)))
+        await message_of(update).reply_text(tr("addfeed.refused", reason=_refusal(tr, error)))
         return
     except Exception as error:
         # In the background nothing else would answer the admin: say it failed, then let the
@@ -61,6 +65,12 @@ async def _add_and_reply(
     await delivery.send_breaking_alerts(context.application)
 
 
+def _refusal(tr: Translator, error: feedadmin.FeedAdminError) -> str:
+    """A refused feed operation in the admin's language (what came from outside escaped)."""
+    values = {key: render.escape(value, 200) for key, value in error.values.items()}
+    return tr(f"feedadmin.{error.code}", **values)
+
+
 async def _feed_action(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -73,7 +83,7 @@ async def _feed_action(
     try:
         feed = action(service, args_of(context)[0])
     except feedadmin.FeedAdminError as error:
-        await message_of(update).reply_text(render.escape(error, 300))
+        await message_of(update).reply_text(_refusal(tr_of(update, context), error))
         return
     tr = tr_of(update, context)
     await message_of(update).reply_text(
@@ -100,10 +110,42 @@ async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
+FEEDS_PAGE = 15  # feeds per /feeds page: one message, paged with buttons
+
+
+def feeds_page(service: Service, tr: Translator, page: int) -> tuple[list[str], Markup | None]:
+    """One page of /feeds and its Previous/Next buttons."""
+    feeds = reading.feeds(service)
+    pages = max(1, -(-len(feeds) // FEEDS_PAGE))
+    page = min(max(page, 0), pages - 1)
+    blocks = render.feeds_admin_blocks(tr, feeds, page=page, per_page=FEEDS_PAGE)
+    return blocks, pager(tr, "fd", "p", page, pages, back="button.previous", forward="button.next")
+
+
 async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/feeds: health of every feed."""
-    feeds = reading.feeds(service_of(context))
-    await reply(update, render.feeds_admin_blocks(tr_of(update, context), feeds))
+    """/feeds: health of every feed, a page at a time."""
+    blocks, markup = feeds_page(service_of(context), tr_of(update, context), 0)
+    await reply(update, blocks, markup)
+
+
+async def on_feeds_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parsed: Callback
+) -> None:
+    """Previous/Next under /feeds: obeyed only for an admin (anyone can press a button in a
+    group the list was posted to)."""
+    query = update.callback_query
+    assert query is not None
+    tr = tr_of(update, context)
+    service = service_of(context)
+    if not service.is_admin(query.from_user.id if query.from_user else None):
+        await query.answer(tr("admin_only", command="feeds"), show_alert=True)
+        return
+    blocks, markup = feeds_page(service, tr, int(parsed.args[1]))
+    await query.answer()
+    await query.edit_message_text(render.split_message(blocks)[0], reply_markup=markup)
+
+
+CALLBACKS = {"fd": on_feeds_button}
 
 
 async def candidates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,7 +25,7 @@ from bot.app.service import Service
 from bot.core.i18n import DEFAULT, LANGUAGES, translator
 from bot.core.tls import client_context
 from bot.storage.db import is_disk_full
-from bot.tg import handlers, jobs, subscribe
+from bot.tg import admin, handlers, jobs, subscribe
 from bot.tg.commands import BY_NAME, COMMANDS, commands_for
 from bot.tg.context import tr_of
 from bot.tg.fairness import FairUpdateProcessor
@@ -75,7 +75,7 @@ def build_application(service: Service) -> Application:
         )
     application = builder.build()
     application.bot_data["service"] = service
-    application.bot_data["callback_handlers"] = subscribe.CALLBACKS
+    application.bot_data["callback_handlers"] = {**subscribe.CALLBACKS, **admin.CALLBACKS}
     for spec in COMMANDS:
         application.add_handler(CommandHandler(spec.name, guarded(spec)))
     application.add_handler(

@@ -41,6 +41,8 @@ def decode(data: str | None) -> Callback | None:
         query_id, page = args
         if whole(query_id) is not None and _page(page):
             return Callback(kind, (query_id, page))
+    elif kind == "fd" and len(args) == 2 and args[0] == "p" and _page(args[1]):
+        return Callback(kind, tuple(args))
     elif kind == "sub" and not args:
         return Callback(kind, ())
     elif kind == "st" and len(args) == 2 and all(arg and len(arg) <= 40 for arg in args):

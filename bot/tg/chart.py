@@ -36,7 +36,7 @@ def caption(data: ChartData, tr: Translator | None = None) -> str:
     """The photo's caption (HTML): the window, the total and the numbered stories."""
     tr = tr or translator(None)
     reports = tr.n("chart.relevant", data.total_reports)
-    lines = [tr("chart.caption", days=len(data.days), reports=reports)]
+    lines = [tr.n("chart.caption", len(data.days), reports=reports)]
     for number, story in enumerate(data.stories, 1):
         lines.append(
             f"{number}. {tr.day(story.day)} — {render.escape(story.headline, 120)} "
@@ -47,7 +47,9 @@ def caption(data: ChartData, tr: Translator | None = None) -> str:
 
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart [days]."""
-    days = int_arg(args_of(context), default=DEFAULT_DAYS, low=1, high=MAX_DAYS, what="word.days")
+    days = int_arg(
+        args_of(context), default=DEFAULT_DAYS, low=1, high=MAX_DAYS, what="subject.days"
+    )
     service = service_of(context)
     tr = tr_of(update, context)
     message = message_of(update)
@@ -56,7 +58,7 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     data = await read_chart_data(service, days)
     if not data.total_reports:
-        await message.reply_text(tr("chart.empty", days=days))
+        await message.reply_text(tr.n("chart.empty", days))
         return
     # Drawing takes about a second of CPU: keep it off the event loop (data was read on it).
     png = await asyncio.to_thread(draw, data)

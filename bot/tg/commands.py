@@ -18,8 +18,7 @@ class Command:
 
     name: str
     handler: Handler
-    usage: str = ""
-    example: str = ""
+    example: str = ""  # language-neutral examples; ones in words are messages (example_key)
     admin_only: bool = False
 
     @property
@@ -27,34 +26,44 @@ class Command:
         """The message (in every language) that /help and the command menu show for it."""
         return f"cmd.{self.name}"
 
+    @property
+    def args_key(self) -> str:
+        """The message with its argument syntax ("[days|all]"), when it takes arguments."""
+        return f"args.{self.name}"
+
+    @property
+    def example_key(self) -> str:
+        """The message with an example in words, where ``example`` alone would be English."""
+        return f"example.{self.name}"
+
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", handlers.start),
     Command("help", handlers.help_command),
-    Command("latest", handlers.latest, "[n]", "/latest 10"),
-    Command("timeline", handlers.timeline, "[days|all]", "/timeline 14"),
-    Command("actors", handlers.actors, "[days]", "/actors 30"),
-    Command("actor", handlers.actor, "NAME", "/actor Zelensky"),
-    Command("story", handlers.story, "ID", "/story 12"),
-    Command("search", handlers.search, "WORDS", "/search \"reassurance force\" -Gaza"),
-    Command("ask", handlers.ask_command, "QUESTION", "/ask what happened in Geneva?"),
+    Command("latest", handlers.latest, "/latest 10"),
+    Command("timeline", handlers.timeline, "/timeline 14"),
+    Command("actors", handlers.actors, "/actors 30"),
+    Command("actor", handlers.actor),
+    Command("story", handlers.story, "/story 12"),
+    Command("search", handlers.search),
+    Command("ask", handlers.ask_command),
     Command("upcoming", handlers.upcoming),
     Command("sources", handlers.sources),
-    Command("chart", chart.chart, "[days]", "/chart 14"),
-    Command("subscribe", subscribe.subscribe, "[HH:MM] [Area/City]", "/subscribe 08:00 Europe/Kyiv"),
+    Command("chart", chart.chart, "/chart 14"),
+    Command("subscribe", subscribe.subscribe, "/subscribe 08:00 Europe/Kyiv"),
     Command("unsubscribe", subscribe.unsubscribe),
     Command("settings", subscribe.settings),
     Command("digest", subscribe.digest_now),
-    Command("language", handlers.language, "[en|uk]", "/language uk"),
-    Command("addfeed", admin.addfeed, "URL [name]", "/addfeed https://example.org/rss Example", admin_only=True),
-    Command("removefeed", admin.removefeed, "ID|URL", "/removefeed 3", admin_only=True),
-    Command("pausefeed", admin.pausefeed, "ID|URL", "/pausefeed 3", admin_only=True),
-    Command("resumefeed", admin.resumefeed, "ID|URL", "/resumefeed 3", admin_only=True),
+    Command("language", handlers.language, "/language uk"),
+    Command("addfeed", admin.addfeed, admin_only=True),
+    Command("removefeed", admin.removefeed, "/removefeed 3", admin_only=True),
+    Command("pausefeed", admin.pausefeed, "/pausefeed 3", admin_only=True),
+    Command("resumefeed", admin.resumefeed, "/resumefeed 3", admin_only=True),
     Command("feeds", admin.feeds, admin_only=True),
     Command("candidates", admin.candidates, admin_only=True),
-    Command("addactor", admin.addactor, "NAME [person|state|organization]", "/addactor Jane Doe person", admin_only=True),
-    Command("addadmin", admin.addadmin, "USER_ID", "/addadmin 123456789", admin_only=True),
-    Command("removeadmin", admin.removeadmin, "USER_ID", "/removeadmin 123456789", admin_only=True),
+    Command("addactor", admin.addactor, admin_only=True),
+    Command("addadmin", admin.addadmin, "/addadmin 123456789", admin_only=True),
+    Command("removeadmin", admin.removeadmin, "/removeadmin 123456789", admin_only=True),
     Command("stats", admin.stats, admin_only=True),
 )  # fmt: skip
 

@@ -121,6 +121,8 @@ def int_arg(args: Sequence[str], *, default: int, low: int, high: int, what: str
     if not args:
         return default
     value = whole(args[0]) if len(args) == 1 else None
+    if value is None and len(args) == 1 and args[0].isascii() and args[0].strip().isdigit():
+        raise Usage("arg.range", what=what, low=low, high=high)  # a whole number, only too big
     if value is None:
         raise Usage("arg.whole", what=what)
     if not low <= value <= high:
@@ -132,4 +134,4 @@ def parse_days(args: Sequence[str], default: int | None = 30) -> int | None:
     """``all`` → None (everything), a number of days, or the default."""
     if args and len(args) == 1 and args[0].lower() == "all":
         return None
-    return int_arg(args, default=default or 30, low=1, high=3650, what="word.days")
+    return int_arg(args, default=default or 30, low=1, high=3650, what="subject.days")

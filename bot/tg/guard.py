@@ -73,7 +73,10 @@ def guarded(spec: Command, func: Handler | None = None) -> Handler:
         except Usage as usage:
             problem = None
             if usage.problem:
-                values = {k: tr(str(v)) if k == "what" else v for k, v in usage.values.items()}
+                values = {
+                    k: tr(str(v)) if k == "what" else render.escape(v)
+                    for k, v in usage.values.items()
+                }
                 problem = tr(usage.problem, **values)
             await message_of(update).reply_text(render.usage_text(tr, spec, problem))
 

@@ -12,7 +12,7 @@ from bot.analysis.actors import MIN_QUERY_LETTERS
 from bot.analysis.questions import clean_text
 from bot.app.service import Service
 from bot.briefing import ask, chat_state, reading
-from bot.core.i18n import LANGUAGES, Translator, translator
+from bot.core.i18n import LANGUAGES, Translator, language_choices, language_name, translator
 from bot.core.integers import whole
 from bot.tg import callbacks, render
 from bot.tg.context import (
@@ -58,7 +58,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/latest [n]."""
-    count = int_arg(args_of(context), default=5, low=1, high=20, what="word.n")
+    count = int_arg(args_of(context), default=5, low=1, high=20, what="subject.n")
     stories = reading.latest(service_of(context), count)
     await reply(update, render.latest_blocks(tr_of(update, context), stories))
 
@@ -103,7 +103,7 @@ async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def actors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/actors [days]."""
-    days = int_arg(args_of(context), default=7, low=1, high=365, what="word.days")
+    days = int_arg(args_of(context), default=7, low=1, high=365, what="subject.days")
     stats = reading.actor_stats(service_of(context), days=days)[:15]
     await reply(update, render.actors_blocks(tr_of(update, context), stats, days))
 
@@ -325,12 +325,15 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/language [en|uk]: show or change the language of the bot's replies."""
+    """/language [code]: show the languages and the one in use, or change it."""
     if not args_of(context):
-        await message_of(update).reply_text(tr_of(update, context)("language.current"))
+        tr = tr_of(update, context)
+        await message_of(update).reply_text(
+            tr("language.current", language=language_name(tr.lang), choices=language_choices())
+        )
         return
     choice = args_of(context)[0].lower()
     if len(args_of(context)) != 1 or choice not in LANGUAGES:
-        raise Usage("arg.language")
+        raise Usage("arg.language", choices=", ".join(LANGUAGES))
     chat_state.set_language(service_of(context), user_of(update).id, choice)
     await message_of(update).reply_text(translator(choice)("language.set"))

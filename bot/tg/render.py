@@ -20,7 +20,8 @@ from bot.briefing.reading import (
     StoryDetail,
     UpcomingEvent,
 )
-from bot.core.i18n import MESSAGES, Translator
+from bot.core.i18n import Translator
+from bot.core.messages import SOURCE
 from bot.core.models import Feed
 from bot.core.records import ActorCandidate, Subscription
 from bot.core.timeutil import to_iso
@@ -91,7 +92,17 @@ def _fit(block: str, limit: int) -> list[str]:
         return [block]
     lines = block.split("\n")
     if len(lines) > 1:
-        return [piece for line in lines for piece in _fit(line, limit)]
+        # Lines regrouped as they were written (one per line, no blank line between them),
+        # each piece as long as the limit allows.
+        pieces: list[str] = []
+        for line in lines:
+            for part in _fit(line, limit):
+                joined = f"{pieces[-1]}\n{part}" if pieces else part
+                if pieces and utf16_length(joined) <= limit:
+                    pieces[-1] = joined
+                else:
+                    pieces.append(part)
+        return pieces
     plain = html.escape(html.unescape(re.sub(r"<[^>]+>", "", block)))
     while utf16_length(plain) > limit:
         plain = plain[: len(plain) * 9 // 10]
@@ -104,7 +115,7 @@ def _actors(actors: Sequence[str], count: int = 4) -> str:
 
 
 def _kind(tr: Translator, kind: str) -> str:
-    return tr(f"kind.{kind}") if f"kind.{kind}" in MESSAGES else escape(kind)
+    return tr(f"kind.{kind}") if f"kind.{kind}" in SOURCE else escape(kind)
 
 
 # --- replies ------------------------------------------------------------------------------------
@@ -120,7 +131,7 @@ def help_text(tr: Translator, commands: list[Command], is_admin: bool) -> str:
     """The /help reply: one line per command this user may use."""
 
     def line(spec: Command) -> str:
-        usage = f" {escape(spec.usage)}" if spec.usage else ""
+        usage = f" {escape(tr(spec.args_key))}" if spec.args_key in SOURCE else ""
         return f"/{spec.name}{usage} — {escape(tr(spec.help_key))}"
 
     lines = [f"<b>{tr('help.title')}</b>", *(line(s) for s in commands if not s.admin_only)]
@@ -132,11 +143,13 @@ def help_text(tr: Translator, commands: list[Command], is_admin: bool) -> str:
 
 def usage_text(tr: Translator, spec: Command, problem: str | None = None) -> str:
     """A one-line usage answer for bad arguments."""
-    prefix = f"{escape(problem)}. " if problem else ""
+    prefix = f"{problem}. " if problem else ""
+    example_text = tr(spec.example_key) if spec.example_key in SOURCE else spec.example
     example = (
-        tr("usage.example", example=f"<code>{escape(spec.example)}</code>") if spec.example else ""
+        tr("usage.example", example=f"<code>{escape(example_text)}</code>") if example_text else ""
     )
-    usage = f"<code>/{spec.name} {escape(spec.usage)}</code>"
+    args = f" {escape(tr(spec.args_key))}" if spec.args_key in SOURCE else ""
+    usage = f"<code>/{spec.name}{args}</code>"
     return f"{prefix}{tr('usage', usage=usage)}{example}"
 
 
@@ -185,8 +198,9 @@ def timeline_blocks(
     """/timeline, one page."""
     window = tr("timeline.window.all") if days is None else tr.n("timeline.window.days", days)
     if not entries:
-        hint = "" if days is None else tr("timeline.empty.hint")
-        return [tr("timeline.empty", window=window) + hint + "."]
+        if days is None:
+            return [tr("timeline.empty.all") + "."]
+        return [tr("timeline.empty", window=window) + tr("timeline.empty.hint") + "."]
     pager = tr("timeline.page", page=page + 1, pages=pages)
     return [
         f"<b>{tr('timeline.title')}</b> ({window}, {pager})",
@@ -206,10 +220,10 @@ def trend_arrow(stat: ActorStat) -> str:
 def actors_blocks(tr: Translator, stats: Sequence[ActorStat], days: int) -> list[str]:
     """/actors."""
     if not stats:
-        return [tr("actors.empty", days=days)]
-    lines = [f"<b>{tr('actors.title')}</b> {tr('actors.window', days=days)}"]
+        return [tr.n("actors.empty", days)]
+    lines = [f"<b>{tr('actors.title')}</b> {tr.n('actors.window', days)}"]
     for stat in stats:
-        role = f" — {escape(stat.role, 80)}" if stat.role else ""
+        role = f" — {escape(tr.role(stat.role), 80)}" if stat.role else ""
         lines.append(f"{escape(stat.name)}{role}: {tr.number(stat.mentions)}{trend_arrow(stat)}")
     return ["\n".join(lines)]
 
@@ -218,12 +232,15 @@ def actor_blocks(tr: Translator, profile: ActorProfile) -> list[str]:
     """/actor NAME."""
     head = f"<b>{escape(profile.name)}</b> ({_kind(tr, profile.kind)})"
     if profile.role:
-        head += f"\n{escape(profile.role)}"
+        head += f"\n{escape(tr.role(profile.role))}"
     if profile.aliases:
         head += "\n" + tr("actor.also", aliases=", ".join(escape(a) for a in profile.aliases))
     blocks = [head]
     if profile.weekly:
-        weeks = " · ".join(f"{escape(week)}: {count}" for week, count in profile.weekly)
+        weeks = " · ".join(
+            f"{tr('actor.week', date=_week_start(tr, week))}: {tr.number(count)}"
+            for week, count in profile.weekly
+        )
         blocks.append(f"<b>{tr('actor.weekly')}</b>\n{weeks}")
     else:
         blocks.append(tr("actor.no_mentions"))
@@ -234,6 +251,14 @@ def actor_blocks(tr: Translator, profile: ActorProfile) -> list[str]:
         together = ", ".join(f"{escape(name)} ({count})" for name, count in profile.alongside)
         blocks.append(f"<b>{tr('actor.alongside')}</b>\n{together}")
     return blocks
+
+
+def _week_start(tr: Translator, week: str) -> str:
+    """An ISO week ("2026-W49") as the day it starts, in the reader's language."""
+    try:
+        return tr.day(date.fromisoformat(f"{week}-1"))
+    except ValueError:
+        return escape(week)
 
 
 def story_blocks(tr: Translator, detail: StoryDetail) -> list[str]:
@@ -328,15 +353,23 @@ def sources_blocks(tr: Translator, feeds: Sequence[Feed]) -> list[str]:
         return [tr("sources.empty")]
     lines = [f"<b>{tr('sources.title')}</b> ({len(feeds)})"]
     lines += [f"{feed_health(tr, feed)} — {escape(feed.display_name, 80)}" for feed in feeds]
-    return lines
+    return ["\n".join(lines)]
 
 
-def feeds_admin_blocks(tr: Translator, feeds: Sequence[Feed]) -> list[str]:
-    """/feeds: health details for admins."""
+def feeds_admin_blocks(
+    tr: Translator, feeds: Sequence[Feed], *, page: int = 0, per_page: int | None = None
+) -> list[str]:
+    """/feeds: health details for admins, one page of ``per_page`` feeds (all without it)."""
     if not feeds:
         return [tr("feeds.empty")]
-    blocks = [f"<b>{tr('feeds.title')}</b> ({len(feeds)})"]
-    for feed in feeds:
+    per_page = per_page or len(feeds)
+    pages = -(-len(feeds) // per_page)
+    page = min(max(page, 0), pages - 1)
+    title = f"<b>{tr('feeds.title')}</b> ({len(feeds)})"
+    if pages > 1:
+        title += f" — {tr('timeline.page', page=page + 1, pages=pages)}"
+    blocks = [title]
+    for feed in feeds[page * per_page : (page + 1) * per_page]:
         lines = [
             f"<b>{feed.id}</b>. {escape(feed.display_name, 80)} — {feed_health(tr, feed)}",
             f"<code>{escape(feed.url, 200)}</code>",

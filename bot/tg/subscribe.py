@@ -49,11 +49,10 @@ def times_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
-def zones_keyboard() -> InlineKeyboardMarkup:
+def zones_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    """The common time zones as buttons, each named by its city in the reader's language."""
     buttons = [
-        InlineKeyboardButton(
-            zone.split("/")[-1].replace("_", " "), callback_data=encode("st", "z", i)
-        )
+        InlineKeyboardButton(tr.city(ZoneInfo(zone)), callback_data=encode("st", "z", i))
         for i, zone in enumerate(common_zones())
     ]
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
@@ -114,7 +113,7 @@ def _parse_schedule(args: list[str]) -> tuple[time | None, str | None]:
             try:
                 zone = parse_zone(arg)
             except ValueError:
-                raise Usage("arg.zone", zone=render.escape(repr(arg), 60)) from None
+                raise Usage("arg.zone", zone=f"“{render.clean(arg, 60)}”") from None
         else:
             raise Usage("arg.too_many")
     return at, zone
@@ -250,7 +249,7 @@ async def on_settings_button(
                 chat_data(context)["pending_time"] = at
                 await query.answer()
                 await query.edit_message_text(
-                    tr("sub.pick_zone", time=at.strftime("%H:%M")), reply_markup=zones_keyboard()
+                    tr("sub.pick_zone", time=at.strftime("%H:%M")), reply_markup=zones_keyboard(tr)
                 )
                 return
             sub = subscriptions.update_settings(service, chat.id, at=at)
@@ -279,7 +278,7 @@ async def on_settings_button(
             prompt, keyboard = (
                 ("sub.new_time", times_keyboard())
                 if key == "ct"
-                else ("sub.new_zone", zones_keyboard())
+                else ("sub.new_zone", zones_keyboard(tr))
             )
             await query.edit_message_text(tr(prompt), reply_markup=keyboard)
             return
