@@ -262,6 +262,7 @@ class FakeTelegram:
         message_id: int = 1,
         message_text: str = "",
         chat_type: str = "private",
+        language_code: str | None = "en",
     ) -> int:
         """Queue a press of an inline button carrying ``data``, by ``user_id``, on a message of
         the bot in ``chat_id`` (in a channel: a channel post, sent as the channel); returns its
@@ -283,7 +284,12 @@ class FakeTelegram:
             message["sender_chat"] = chat
         query = {
             "id": f"cb{next(self._message_ids)}",
-            "from": {"id": user_id, "is_bot": False, "first_name": "Olena"},
+            "from": {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": "Olena",
+                **({"language_code": language_code} if language_code else {}),
+            },
             "chat_instance": "1",
             "data": data,
             "message": message,

@@ -12,6 +12,7 @@ from bot.briefing import reading
 from bot.briefing.ask import Answer
 from bot.cli.feeds import positive_days
 from bot.core.config import Settings
+from bot.core.i18n import translator
 from bot.core.timeutil import to_iso
 
 
@@ -69,6 +70,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.set_defaults(func=cmd_eval)
+
+
+def _sources(count: int) -> str:
+    """ "1 source", "3 sources": the command line speaks English."""
+    return translator("en").n("sources.count", count)
 
 
 def _print_json(value: Any) -> None:
@@ -129,7 +135,7 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{entry.day}  [{entry.kind:<12}] {entry.headline}")
         if summary := summaries.get(entry.story):
             print(f"{'':12}{summary}")
-        print(f"{'':12}story {entry.story} · {entry.sources} sources · {actors}")
+        print(f"{'':12}story {entry.story} · {_sources(entry.sources)} · {actors}")
     return 0
 
 
@@ -235,12 +241,12 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Nothing new for chat {args.chat} since its last digest (or in the last 24 hours).")
         return 0
     print("WHAT'S HAPPENING")
-    for number, story in enumerate(stories, 1):
-        print(f"{number}. {story['headline']}")
-        if story["summary"]:
-            print(f"   {story['summary']}")
+    for number, brief in enumerate(digest.stories, 1):
+        print(f"{number}. {brief.headline}")
+        if summary := brief.summary_for(language):
+            print(f"   {summary}")
         print(
-            f"   {story['date']} · {story['kind']} · {story['sources']} sources · {story['link']}"
+            f"   {brief.day.isoformat()} · {brief.kind} · {_sources(brief.sources)} · {brief.link}"
         )
     if coming:
         print("WHAT'S NEXT")
@@ -305,7 +311,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{number}. {story.day}  {story.headline}")
         if summary := story.summary_for(args.language):
             print(f"   {summary}")
-        print(f"   {story.sources} sources · story {story.id} · {story.link or ''}")
+        print(f"   {_sources(story.sources)} · story {story.id} · {story.link or ''}")
     return 0
 
 
