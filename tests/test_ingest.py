@@ -341,3 +341,32 @@ async def test_feed_and_item_titles_have_their_entities_decoded_once(service, fe
     assert feed.title == "Science & technology \u2014 daily"
     [item] = service.store.list_items()
     assert item.title == "Labs & markets \u2013 a review"
+
+
+async def test_links_readers_see_drop_click_tracking_but_keep_the_sites_own_parameters(
+    service, fetcher, feed_server
+):
+    site = "https://news.example/article"
+    feed_server.route(
+        "/a.xml",
+        rss(
+            [
+                {"title": "One", "guid": "1",
+                 "link": f"{site}?id=123&utm_source=rss&utm_medium=feed&fbclid=abc#part-2"},
+                {"title": "Two", "guid": "2",
+                 "link": f"{site}?gclid=1&page=2&yclid=2&msclkid=3&mc_cid=4&mc_eid=5&_ga=6"
+                         "&igshid=7&UTM_Campaign=x"},
+                {"title": "Three", "guid": "3", "link": f"{site}?utm_source=rss"},
+                {"title": "Four", "guid": "4", "link": f"{site}?cat=2&sort=new"},
+            ]
+        ),
+    )  # fmt: skip
+    add(service, feed_server, "/a.xml")
+    await cycle(service, fetcher)
+    links = {item.title: item.link for item in service.store.list_items()}
+    assert links == {
+        "One": f"{site}?id=123#part-2",
+        "Two": f"{site}?page=2",
+        "Three": site,
+        "Four": f"{site}?cat=2&sort=new",
+    }

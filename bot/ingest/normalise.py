@@ -291,8 +291,22 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
+# Parameters that only say where a link was clicked: dropped from the link readers are shown.
+# Fewer than for the canonical link (at_*, pk_*, cmp … can be a site's own parameters).
+_CLICK_TRACKING_PREFIXES = ("utm_",)
+_CLICK_TRACKING = frozenset(
+    {"fbclid", "gclid", "yclid", "msclkid", "mc_cid", "mc_eid", "_ga", "igshid"}
+)
+
+
+def _is_click_tracking(param: str) -> bool:
+    key = param.split("=", 1)[0].strip().lower()
+    return key in _CLICK_TRACKING or key.startswith(_CLICK_TRACKING_PREFIXES)
+
+
 def _absolute_link(url: str | None, base: str | None) -> str | None:
-    """The entry's own link made absolute (no other changes), if it is http(s)."""
+    """The entry's own link made absolute and without click-tracking parameters (``utm_*``,
+    ``fbclid`` …; its other parameters and fragment kept as they are), if it is http(s)."""
     if not url or not url.strip():
         return None
     url = _URL_NOISE.sub("", url.strip())
@@ -300,7 +314,14 @@ def _absolute_link(url: str | None, base: str | None) -> str | None:
         url = urljoin(base, url)
     elif url.startswith("//"):
         url = "https:" + url
-    return url if urlsplit(url).scheme.lower() in _DEFAULT_PORTS else None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return None
+    params = parts.query.split("&") if parts.query else []
+    kept = [param for param in params if not _is_click_tracking(param)]
+    if len(kept) == len(params):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 # --- languages
