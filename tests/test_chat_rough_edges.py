@@ -103,3 +103,16 @@ async def test_time_zone_buttons_name_cities_in_the_readers_language(bot, fake_t
     [edit] = await fake_telegram.wait_for(lambda: fake_telegram.calls_to("editMessageText"))
     cities = [b["text"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
     assert "Київ" in cities and "Варшава" in cities and "Kyiv" not in cities
+
+
+async def test_stats_words_the_last_fetch_in_the_readers_language(bot, fake_telegram, feed_server):
+    from tests.feedfactory import rss, story_items
+
+    assert "last poll: never" in await ask(fake_telegram, "/stats", chat_id=ADMIN_ID)
+    feed_server.route("/one.xml", rss(story_items(2)))
+    added = await ask(fake_telegram, f"/addfeed {feed_server.url('/one.xml')}", chat_id=ADMIN_ID)
+    assert added.startswith("Added feed")
+    english = await ask(fake_telegram, "/stats", chat_id=ADMIN_ID)
+    assert "UTC — 1 feed: 1 ok, 0 unchanged, 0 failed; 2 new, 0 updated" in english
+    ukrainian = await ask(fake_telegram, "/stats", chat_id=ADMIN_ID, language_code="uk")
+    assert "1 джерело: гаразд 1" in ukrainian and "ok," not in ukrainian

@@ -14,6 +14,7 @@ from bot.core.models import Feed
 from bot.core.records import (
     ActorCandidate,
     DayCount,
+    FetchCounts,
     ItemRecord,
     Story,
     TimelineEntry,
@@ -378,7 +379,8 @@ class Stats:
 
     totals: Totals
     last_poll_at: str | None
-    last_poll: str | None
+    last_poll: str | None  # the English one-liner `briefbot fetch` prints
+    last_counts: FetchCounts | None = None  # the same in numbers (None before they were kept)
 
 
 def stats(service: Briefing) -> Stats:
@@ -387,7 +389,12 @@ def stats(service: Briefing) -> Stats:
     bot's last poll cycle)."""
     store = service.store
     if fetched := store.get_state("last_fetch_at"):
-        return Stats(store.counts(), fetched, store.get_state("last_fetch_summary"))
+        return Stats(
+            store.counts(),
+            fetched,
+            store.get_state("last_fetch_summary"),
+            FetchCounts.from_json(store.get_state("last_fetch_counts")),
+        )
     return Stats(
         store.counts(), store.get_state("last_poll_at"), store.get_state("last_poll_summary")
     )

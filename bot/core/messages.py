@@ -173,6 +173,9 @@ SOURCE: dict[str, str | tuple[str, str]] = {
     "addactor.done": "Added {kind} <b>{name}</b>. New reports will be matched.",
     "addadmin.done": "User {id} is now an admin.",
     "addadmin.already": "User {id} already is an admin.",
+    "stats.at": "{date}, {time} UTC",
+    "stats.fetch": "{feeds}: {ok} ok, {unchanged} unchanged, {failed} failed; {new} new, {updated} updated",
+    "feeds.count": ("{n} feed", "{n} feeds"),
     "stats.text": (
         "<b>Stats</b>\n"
         "items: {items} (relevant {relevant})\n"

@@ -6,6 +6,7 @@ sets, dicts). Plain data only: no I/O, no SQL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -409,3 +410,27 @@ class SearchQuery:
     def empty(self) -> bool:
         """Nothing to look for (exclusions alone find nothing)."""
         return not self.groups
+
+
+@dataclass(frozen=True)
+class FetchCounts:
+    """What the last fetch of feeds came to, in numbers /stats words in the reader's language."""
+
+    feeds: int
+    ok: int
+    not_modified: int
+    failed: int
+    new: int
+    updated: int
+
+    def to_json(self) -> str:
+        """As stored in the state table."""
+        return json.dumps(self.__dict__)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> FetchCounts | None:
+        """Read back what :meth:`to_json` stored (None for nothing or anything unreadable)."""
+        try:
+            return cls(**{key: int(value) for key, value in json.loads(text or "").items()})
+        except (ValueError, TypeError, AttributeError):
+            return None

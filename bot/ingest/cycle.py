@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.core.config import ConfigError, Settings
 from bot.core.models import Feed, FetchResult
+from bot.core.records import FetchCounts
 from bot.core.timeutil import to_iso
 from bot.core.workers import ParsePool, WorkLimitExceeded
 from bot.ingest.decide import plan_ingest
@@ -96,6 +97,17 @@ class CycleReport:
     def updated_items(self) -> int:
         return sum(len(outcome.changed_ids) for outcome in self.outcomes)
 
+    def counts(self) -> FetchCounts:
+        """The cycle in numbers, for /stats."""
+        return FetchCounts(
+            feeds=len(self.outcomes),
+            ok=self.count("ok"),
+            not_modified=self.count("not_modified"),
+            failed=self.count("failed"),
+            new=self.new_items,
+            updated=self.updated_items,
+        )
+
     def summary(self) -> str:
         """One line: feeds ok / not modified / failed, new and updated items, seconds."""
         return (
@@ -155,16 +167,17 @@ class Ingestor:
             self._cycles -= 1
         report.seconds = time.perf_counter() - started
         if report.outcomes:
-            self.record_fetch(report.summary())
+            self.record_fetch(report)
         return report
 
-    def record_fetch(self, summary: str) -> None:
+    def record_fetch(self, report: CycleReport) -> None:
         """Remember when feeds were last fetched and what came of it (state ``last_fetch_at``,
         ``last_fetch_summary``): any poll cycle, the bot's or ``briefbot fetch``'s, and a feed's
         first fetch when it is added. /stats shows it. ``last_poll_at`` stays the bot's own
         poll-loop heartbeat, which ``briefbot health`` checks."""
         self.store.set_state("last_fetch_at", to_iso(self.clock()) or "")
-        self.store.set_state("last_fetch_summary", summary)
+        self.store.set_state("last_fetch_summary", report.summary())
+        self.store.set_state("last_fetch_counts", report.counts().to_json())
 
     async def _run(self, feeds: list[Feed], report: CycleReport, progress: Progress | None) -> None:
         done = 0
@@ -330,7 +343,7 @@ class Ingestor:
             ),
         )
         if not self._cycles:  # a feed's first fetch when it is added: a fetch all the same
-            self.record_fetch(CycleReport([outcome], pruned=pruned).summary())
+            self.record_fetch(CycleReport([outcome], pruned=pruned))
         return outcome
 
     def _fail(

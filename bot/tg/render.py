@@ -24,7 +24,7 @@ from bot.core.i18n import Translator
 from bot.core.messages import SOURCE
 from bot.core.models import Feed
 from bot.core.records import ActorCandidate, Subscription
-from bot.core.timeutil import to_iso
+from bot.core.timeutil import from_iso, to_iso
 
 if TYPE_CHECKING:
     from bot.tg.commands import Command
@@ -388,9 +388,21 @@ def feeds_admin_blocks(
 
 def stats_text(tr: Translator, stats: Stats) -> str:
     """/stats."""
-    poll = escape(stats.last_poll_at or tr("feeds.never"))
-    if stats.last_poll:
-        poll += f" — {escape(stats.last_poll)}"
+    when = from_iso(stats.last_poll_at) if stats.last_poll_at else None
+    if when is None:
+        poll = tr("feeds.never")
+    else:
+        poll = tr("stats.at", date=tr.day(when.date()), time=when.strftime("%H:%M"))
+    if counts := stats.last_counts:
+        poll += " — " + tr(
+            "stats.fetch",
+            feeds=tr.n("feeds.count", counts.feeds),
+            ok=tr.number(counts.ok),
+            unchanged=tr.number(counts.not_modified),
+            failed=tr.number(counts.failed),
+            new=tr.number(counts.new),
+            updated=tr.number(counts.updated),
+        )
     totals = stats.totals
     return tr(
         "stats.text",
