@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import builtins
 import struct
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from bot.briefing import chart_drawing as charts
-from bot.briefing.chart_data import ChartData, chart_data
+from bot.briefing.chart_data import ChartData, MarkedStory, chart_data
 from bot.cli.main import main
 from tests.newsdata import load_world
 
@@ -73,6 +73,19 @@ async def test_chart_data_counts_relevant_reports_per_day_and_marks_big_stories(
         assert sum(series.mentions[:-2]) == 0  # nothing before the 16th
 
 
+async def test_a_long_window_is_drawn_from_its_first_day_with_data(world, clock):
+    # `briefbot chart --days 9999` must not draw 27 years of empty days.
+    clock.advance(days=400)
+    data = chart_data(world, days=9999)
+    assert data.days[0] == date(2026, 2, 16)  # Paris, the first relevant reports
+    assert data.days[-1] == clock().date() and len(data.days) == 402
+    assert data.total_reports == 4 and len(data.stories) == 2
+    # A short window, or data from the last days only, is drawn as asked (at least 90 days).
+    clock.advance(days=-400)
+    assert len(chart_data(world, days=30).days) == 30
+    assert len(chart_data(world, days=9999).days) == 90
+
+
 # --- the picture --------------------------------------------------------------------------------
 
 
@@ -82,6 +95,45 @@ def test_render_png_has_the_promised_size_even_without_data():
     empty = ChartData(days=days, reports=(0,) * 30, stories=(), actors=())
     assert png_size(charts.render_png(empty)) == (charts.WIDTH, charts.HEIGHT)
     assert png_size(charts.render_png(empty, width=640, height=480)) == (640, 480)
+
+
+def test_axis_shows_years_when_the_span_crosses_one_or_is_longer_than_a_year():
+    two_weeks = tuple(date(2026, 3, 1) + timedelta(days=n) for n in range(14))
+    assert all(not label.endswith("2026") for _, label in charts.axis_labels(two_weeks))
+    new_year = tuple(date(2025, 12, 25) + timedelta(days=n) for n in range(14))
+    labels = [label for _, label in charts.axis_labels(new_year)]
+    assert labels[0].endswith(" Dec 2025") and labels[-1] == "7 Jan 2026"
+    years = tuple(date(2024, 1, 1) + timedelta(days=n) for n in range(900))
+    labels = [label for _, label in charts.axis_labels(years)]
+    assert {label[-4:] for label in labels} == {"2024", "2025", "2026"}
+
+
+def test_bars_stay_at_least_two_pixels_wide_on_a_long_span():
+    assert charts.bar_width(14) == 0.8
+    for count in (400, 3650, 9999):
+        pixels_per_day = charts.WIDTH * 0.89 / count
+        assert charts.bar_width(count) * pixels_per_day >= charts.MIN_BAR_PIXELS - 1e-9
+
+
+def test_story_markers_on_one_day_are_stacked_not_overlaid():
+    day, other = date(2026, 2, 16), date(2026, 2, 17)
+    stories = [
+        MarkedStory(day, "A", 1, 3),
+        MarkedStory(day, "B", 2, 2),
+        MarkedStory(other, "C", 3, 2),
+    ]
+    first, second, third = charts.marker_offsets(stories)
+    assert second - first >= charts.MARKER_STEP  # a marker is about 20 points tall
+    assert third == first
+
+
+@needs_matplotlib
+def test_render_png_draws_a_long_span_with_stacked_markers():
+    days = tuple(date(2024, 1, 1) + timedelta(days=n) for n in range(800))
+    reports = tuple(3 if n % 97 == 0 else 0 for n in range(800))
+    stories = (MarkedStory(days[0], "A", 1, 3), MarkedStory(days[0], "B", 2, 2))
+    data = ChartData(days=days, reports=reports, stories=stories, actors=())
+    assert png_size(charts.render_png(data)) == (charts.WIDTH, charts.HEIGHT)
 
 
 # --- chat ---------------------------------------------------------------------------------------

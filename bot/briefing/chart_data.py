@@ -1,6 +1,7 @@
 """What `/chart` and `briefbot chart` draw, as plain data: reports per day, big stories, actors.
 
-Days are UTC calendar days; the window ends today (by the service's clock) and holds ``days`` days.
+Days are UTC calendar days; the window ends today (by the service's clock) and holds ``days`` days
+(a long window only as far back as its data goes).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from bot.briefing import reading
 from bot.briefing.context import Briefing
 
 DEFAULT_DAYS = 14
+# A longer window is drawn only as far back as its data goes (never shorter than this): a
+# 27-year axis of empty days would hide the reports in a few pixels.
+MIN_SPAN = 90
 TOP_STORIES = 3
 TOP_ACTORS = 5
 
@@ -86,10 +90,14 @@ def chart_data(
     top_stories: int = TOP_STORIES,
     top_actors: int = TOP_ACTORS,
 ) -> ChartData:
-    """Relevant reports per day, the biggest stories and the top actors' daily mentions."""
+    """Relevant reports per day, the biggest stories and the top actors' daily mentions.
+
+    A window longer than ``MIN_SPAN`` days starts at its first day with data (or ``MIN_SPAN``
+    days back, if that is earlier)."""
     if days < 1:
         raise ValueError("days must be at least 1")
-    window = _window(service.clock().date(), days)
+    today = service.clock().date()
+    window = _window(today, days)
     since, until = _bounds(window)
     store = service.store
     per_day = {row.day: row.count for row in store.relevant_reports_per_day(since, until)}
@@ -98,10 +106,17 @@ def chart_data(
         (row.name, row.day): row.mentions
         for row in store.actor_mentions_per_day(names, since, until)
     }
+    stories = biggest_stories(service, days, top_stories)
+    if days > MIN_SPAN:
+        data_days = [day for day, count in per_day.items() if count]
+        data_days += [day for (_, day), count in mentions.items() if count]
+        data_days += [story.day for story in stories]
+        first = min([*data_days, today - timedelta(days=MIN_SPAN - 1)])
+        window = tuple(day for day in window if day >= first)
     return ChartData(
         days=window,
         reports=tuple(per_day.get(day, 0) for day in window),
-        stories=tuple(biggest_stories(service, days, top_stories)),
+        stories=tuple(stories),
         actors=tuple(
             ActorSeries(name, tuple(mentions.get((name, day), 0) for day in window))
             for name in names

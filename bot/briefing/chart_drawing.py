@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from bot.briefing.chart_data import ChartData
+from bot.briefing.chart_data import ChartData, MarkedStory
 
 WIDTH = 1200
 HEIGHT = 900
@@ -55,14 +57,51 @@ def _short(text: str, limit: int = HEADLINE_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _day_label(day: Any) -> str:
-    return f"{day.day} {day.strftime('%b')}"
+# The plot's share of the picture's width (the grid's left and right), and the narrowest bar.
+_PLOT_SHARE = 0.97 - 0.08
+MIN_BAR_PIXELS = 2.0
+# Points between numbered markers stacked on one day.
+MARKER_STEP = 22
+
+
+def _day_label(day: Any, *, year: bool = False) -> str:
+    label = f"{day.day} {day.strftime('%b')}"
+    return f"{label} {day.year}" if year else label
 
 
 def _tick_positions(count: int, most: int = 15) -> list[int]:
     step = max(1, -(-count // most))
     # keep the last day (today) labelled; thin out towards the past
     return sorted(range(count - 1, -1, -step))
+
+
+def axis_labels(days: Sequence[date]) -> list[tuple[int, str]]:
+    """The labelled days (position, label): with the year when the span crosses a year or is
+    longer than one."""
+    if not days:
+        return []
+    years = days[0].year != days[-1].year or len(days) > 366
+    ticks = _tick_positions(len(days), most=9 if years else 15)  # longer labels: fewer fit
+    return [(tick, _day_label(days[tick], year=years)) for tick in ticks]
+
+
+def bar_width(count: int, width: int = WIDTH) -> float:
+    """A day's bar width in days: 0.8, widened so that no bar is narrower than
+    ``MIN_BAR_PIXELS`` however many days the chart shows."""
+    pixels_per_day = width * _PLOT_SHARE / max(count, 1)
+    return max(0.8, MIN_BAR_PIXELS / pixels_per_day)
+
+
+def marker_offsets(stories: Sequence[MarkedStory]) -> list[int]:
+    """Each numbered marker's height above its bar in points: markers of one day are stacked
+    so that none hides another."""
+    seen: dict[date, int] = {}
+    offsets = []
+    for story in stories:
+        below = seen.get(story.day, 0)
+        seen[story.day] = below + 1
+        offsets.append(10 + MARKER_STEP * below)
+    return offsets
 
 
 def render_png(
@@ -91,30 +130,33 @@ def render_png(
     notes_axes = figure.add_subplot(grid[2])
     positions = list(range(len(data.days)))
     first, last = data.days[0], data.days[-1]
+    start = _day_label(first, year=first.year != last.year)
     figure.suptitle(
-        f"{title} — {_day_label(first)} to {_day_label(last)} {last.year} (UTC)",
+        f"{title} — {start} to {_day_label(last)} {last.year} (UTC)",
         fontsize=15,
         parse_math=False,
     )
 
     marked_days = {story.day for story in data.stories}
     colours = [_MARK if day in marked_days else _BAR for day in data.days]
-    reports_axes.bar(positions, data.reports, color=colours, width=0.8)
+    reports_axes.bar(positions, data.reports, color=colours, width=bar_width(len(positions), width))
     reports_axes.set_ylabel("relevant reports")
     reports_axes.set_title(
         f"Relevant reports per day ({data.total_reports} in total)", loc="left", fontsize=11
     )
     top = max(data.reports, default=0)
-    reports_axes.set_ylim(0, max(1, top) * 1.25 + 0.5)
+    stacked = max(marker_offsets(data.stories), default=10) // MARKER_STEP
+    reports_axes.set_ylim(0, max(1, top) * (1.25 + 0.15 * stacked) + 0.5)
     index = {day: position for position, day in enumerate(data.days)}
-    for number, story in enumerate(data.stories, 1):
+    offsets = marker_offsets(data.stories)
+    for number, (story, offset) in enumerate(zip(data.stories, offsets, strict=True), 1):
         if story.day not in index:
             continue
         x, y = index[story.day], data.reports_on(story.day)
         reports_axes.annotate(
             str(number),
             xy=(x, y),
-            xytext=(0, 10),
+            xytext=(0, offset),
             textcoords="offset points",
             ha="center",
             va="bottom",
@@ -145,8 +187,8 @@ def render_png(
     actors_axes.set_ylim(0, max(1, peak) * 1.5)  # headroom for the legend above the lines
     if data.actors:
         actors_axes.legend(loc="upper left", fontsize=9, frameon=False, ncols=3)
-    ticks = _tick_positions(len(positions))
-    actors_axes.set_xticks(ticks, [_day_label(data.days[tick]) for tick in ticks])
+    labels = axis_labels(data.days)
+    actors_axes.set_xticks([tick for tick, _ in labels], [label for _, label in labels])
     reports_axes.tick_params(labelbottom=False)
     for axes in (reports_axes, actors_axes):
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -155,8 +197,10 @@ def render_png(
         axes.set_xlim(-0.6, len(positions) - 0.4)
 
     notes_axes.axis("off")
+    years = first.year != last.year or len(data.days) > 366
     lines = [
-        f"{number}.  {_day_label(story.day)} — {_short(story.headline)}  ({story.sources} sources)"
+        f"{number}.  {_day_label(story.day, year=years)} — {_short(story.headline)}  "
+        f"({story.sources} sources)"
         for number, story in enumerate(data.stories, 1)
     ] or ["No stories in this window."]
     notes_axes.text(

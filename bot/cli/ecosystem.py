@@ -120,7 +120,7 @@ def cmd_chart(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
     print(
         f"wrote {args.out} ({charts.WIDTH}×{charts.HEIGHT} PNG): {data.total_reports} relevant "
-        f"reports over {args.days} days, {len(data.stories)} stories marked"
+        f"reports over {len(data.days)} days, {len(data.stories)} stories marked"
     )
     return 0
 
