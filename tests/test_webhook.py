@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 
 import httpx
@@ -84,6 +85,49 @@ async def test_webhook_mode_checks_the_secret_on_every_request(
     finally:
         stop.set()
         assert await asyncio.wait_for(running, 15) == 0
+
+
+async def test_a_body_that_is_not_an_update_gets_400_without_a_traceback(
+    settings, store, clock, fake_telegram, caplog
+):
+    port = free_port()
+    webhook = replace_section(
+        settings,
+        "telegram",
+        mode="webhook",
+        webhook_url="https://bot.example.org/hook",
+        listen="127.0.0.1",
+        port=port,
+        secret_token=SECRET,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve(Service(webhook, store, clock=clock), stop))
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    url = f"http://127.0.0.1:{port}/hook"
+    try:
+        await fake_telegram.wait_for(lambda: fake_telegram.calls_to("setWebhook"))
+        async with httpx.AsyncClient() as client:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while True:  # the server listens before setWebhook; poll until it answers
+                try:
+                    first = await client.post(url, content=b"not json {", headers=headers)
+                    break
+                except httpx.ConnectError:
+                    assert loop.time() < deadline, "the webhook server never answered"
+            statuses = [first.status_code]
+            for body in (b"[1, 2]", b'"text"', b"\xff\xfe", b""):
+                statuses.append((await client.post(url, content=body, headers=headers)).status_code)
+            assert statuses == [400] * 5
+            ok = await client.post(url, content=json.dumps(update(9, "/help")), headers=headers)
+            assert ok.status_code == 200
+        [reply] = await fake_telegram.wait_for_messages(1, chat_id=321)
+        assert "/latest" in reply  # the bot still answers real updates
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 15) == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert any("not a JSON object" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize(

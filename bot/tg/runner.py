@@ -24,6 +24,7 @@ from bot.app.runtime import open_service
 from bot.app.service import Service
 from bot.core.config import Settings
 from bot.tg.app import build_application
+from bot.tg.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +113,19 @@ async def _start(application: Application) -> None:
     telegram = application.bot_data["service"].settings.telegram
     if telegram.mode == "webhook":
         # Telegram posts to webhook_url; its path is served here, and only requests carrying
-        # the secret token are accepted (python-telegram-bot answers others with 403).
+        # the secret token are accepted (others get 403; a body that is not an update, 400).
         path = urlsplit(telegram.webhook_url).path.strip("/")
-        await application.updater.start_webhook(
+        server = WebhookServer(
+            application,
             listen=telegram.listen,
             port=telegram.port,
-            url_path=path,
-            webhook_url=telegram.webhook_url,
+            path=path,
+            secret=telegram.secret_token,
+        )
+        server.start()
+        application.bot_data["webhook_server"] = server
+        await application.bot.set_webhook(
+            url=telegram.webhook_url,
             secret_token=telegram.secret_token,
             allowed_updates=Update.ALL_TYPES,
         )
@@ -145,6 +152,9 @@ async def _shutdown(application: Application, hurry: asyncio.Event) -> None:
     updater = application.updater
     if updater is not None and updater.running:
         await updater.stop()
+    server: WebhookServer | None = application.bot_data.pop("webhook_server", None)
+    if server is not None:
+        await server.stop()
     if application.running:
         stopping = asyncio.ensure_future(application.stop())
         hurried = asyncio.ensure_future(hurry.wait())
