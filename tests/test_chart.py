@@ -198,3 +198,11 @@ def test_cli_chart_without_matplotlib_explains_the_extra(
         'Install the extra: pip install -e ".[charts]"'
     )
     assert not out.exists()
+
+
+def test_the_notes_under_the_chart_count_sources_in_words():
+    days = tuple(date(2026, 3, 1) + timedelta(days=n) for n in range(7))
+    stories = (MarkedStory(days[1], "Talks in Geneva", 1, 1), MarkedStory(days[3], "A plan", 2, 4))
+    data = ChartData(days=days, reports=(1,) * 7, stories=stories, actors=())
+    one, four = charts.note_lines(data)
+    assert one.endswith("Talks in Geneva  (1 source)") and four.endswith("(4 sources)")

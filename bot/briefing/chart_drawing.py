@@ -13,6 +13,9 @@ from datetime import date
 from typing import Any
 
 from bot.briefing.chart_data import ChartData, MarkedStory
+from bot.core.i18n import translator
+
+_ENGLISH = translator("en")  # the picture's own words are English ("1 source", "3 sources")
 
 WIDTH = 1200
 HEIGHT = 900
@@ -102,6 +105,17 @@ def marker_offsets(stories: Sequence[MarkedStory]) -> list[int]:
         seen[story.day] = below + 1
         offsets.append(10 + MARKER_STEP * below)
     return offsets
+
+
+def note_lines(data: ChartData) -> list[str]:
+    """The numbered stories printed under the bars: day, headline, sources."""
+    first, last = data.days[0], data.days[-1]
+    years = first.year != last.year or len(data.days) > 366
+    return [
+        f"{number}.  {_day_label(story.day, year=years)} — {_short(story.headline)}  "
+        f"({_ENGLISH.n('sources.count', story.sources)})"
+        for number, story in enumerate(data.stories, 1)
+    ] or ["No stories in this window."]
 
 
 def render_png(
@@ -197,12 +211,7 @@ def render_png(
         axes.set_xlim(-0.6, len(positions) - 0.4)
 
     notes_axes.axis("off")
-    years = first.year != last.year or len(data.days) > 366
-    lines = [
-        f"{number}.  {_day_label(story.day, year=years)} — {_short(story.headline)}  "
-        f"({story.sources} sources)"
-        for number, story in enumerate(data.stories, 1)
-    ] or ["No stories in this window."]
+    lines = note_lines(data)
     notes_axes.text(
         0.0, 1.0, "\n".join(lines), transform=notes_axes.transAxes, va="top", ha="left",
         fontsize=10, linespacing=1.6, parse_math=False,
