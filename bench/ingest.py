@@ -234,6 +234,9 @@ def main() -> None:
     parser.add_argument("--cli", action="store_true", help="time `briefbot fetch --all` itself")
     parser.add_argument("--skip-reader", action="store_true", help="do not time reader (c)")
     parser.add_argument(
+        "--workers", type=int, default=None, help="with --cli: briefbot fetch --workers N"
+    )
+    parser.add_argument(
         "--child-cycle", nargs=2, metavar=("CONFIG", "EXECUTOR"), help=argparse.SUPPRESS
     )
     parser.add_argument(
@@ -289,6 +292,8 @@ def main() -> None:
             config = _fresh_database(Path(tmp), run, opml, args.per_host)
             if args.cli:
                 cycle = ["-m", "bot", "fetch", "--all", "--config", str(config)]
+                if args.workers is not None:
+                    cycle[4:4] = ["--workers", str(args.workers)]
             else:
                 cycle = [__file__, "--child-cycle", str(config), args.executor]
             for label in ("cold", "warm"):

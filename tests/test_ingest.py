@@ -370,3 +370,43 @@ async def test_links_readers_see_drop_click_tracking_but_keep_the_sites_own_para
         "Three": site,
         "Four": f"{site}?cat=2&sort=new",
     }
+
+
+async def test_fetching_waits_for_the_parser_instead_of_piling_up_bodies(
+    service, fetcher, feed_server
+):
+    # A parser slower than the network: only IN_FLIGHT feeds may be fetched and waiting.
+    import asyncio
+    import threading
+
+    from bot.ingest import cycle as cycle_module
+
+    for number in range(3 * cycle_module.IN_FLIGHT):
+        feed_server.route(f"/f{number}.xml", rss(story_items(1, prefix=f"f{number}")))
+        add(service, feed_server, f"/f{number}.xml")
+    release = threading.Event()
+    ingestor = service.ingestor(fetcher)
+    parse = ingestor.parse_document
+
+    def slow_parse(*args):
+        release.wait(10)
+        return parse(*args)
+
+    ingestor.parse_document = slow_parse
+    running = asyncio.ensure_future(ingestor.run_cycle(all_feeds=True))
+
+    def fetched() -> int:
+        return sum(feed_server.requests(f"/f{n}.xml") for n in range(3 * cycle_module.IN_FLIGHT))
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while fetched() < cycle_module.IN_FLIGHT:  # poll, with a deadline
+        assert loop.time() < deadline, f"only {fetched()} fetched"
+        await asyncio.sleep(0.01)
+    settle = loop.time() + 0.3  # any further fetch free to start would start by now
+    while loop.time() < settle:
+        await asyncio.sleep(0.01)
+    assert fetched() == cycle_module.IN_FLIGHT
+    release.set()
+    report = await running
+    assert report.count("ok") == 3 * cycle_module.IN_FLIGHT

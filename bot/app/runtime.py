@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from bot.app.service import Service
 from bot.core.config import ConfigError, Settings
-from bot.core.workers import ParsePool
+from bot.core.workers import ParsePool, return_freed_memory
 from bot.storage.db import DatabaseUnusable
 from bot.storage.store import Store
 
@@ -25,6 +25,7 @@ def open_service(settings: Settings, *, workers: int | None = None) -> Iterator[
     except DatabaseUnusable as error:
         raise ConfigError(f"storage.path: {error}") from None
     service = Service(settings, store)
+    return_freed_memory()
     count = settings.feeds.parse_workers if workers is None else workers
     if count:
         # A pool that replaces a broken one starts from a forkserver with the parser loaded.
