@@ -206,3 +206,18 @@ def test_the_notes_under_the_chart_count_sources_in_words():
     data = ChartData(days=days, reports=(1,) * 7, stories=stories, actors=())
     one, four = charts.note_lines(data)
     assert one.endswith("Talks in Geneva  (1 source)") and four.endswith("(4 sources)")
+
+
+@needs_matplotlib
+def test_the_picture_speaks_the_readers_language():
+    from bot.core.i18n import translator
+
+    days = tuple(date(2026, 2, 10) + timedelta(days=n) for n in range(8))
+    stories = (MarkedStory(days[7], "Gespräche in Genf", 1, 1),)
+    data = ChartData(days=days, reports=(1,) * 8, stories=stories, actors=())
+    [note] = charts.note_lines(data, translator("uk"))
+    assert note.startswith("1.  17 лют.") and note.endswith("(1 джерело)")
+    assert charts.axis_labels(days, translator("de"))[-1][1] == "17. Feb."
+    empty = ChartData(days=days, reports=(0,) * 8, stories=(), actors=())
+    assert charts.note_lines(empty, translator("pl")) == ["Brak wiadomości w tym okresie."]
+    assert png_size(charts.render_png(data, tr=translator("fr"))) == (charts.WIDTH, charts.HEIGHT)

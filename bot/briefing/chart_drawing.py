@@ -13,9 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.briefing.chart_data import ChartData, MarkedStory
-from bot.core.i18n import translator
-
-_ENGLISH = translator("en")  # the picture's own words are English ("1 source", "3 sources")
+from bot.core.i18n import Translator, translator
 
 WIDTH = 1200
 HEIGHT = 900
@@ -67,9 +65,8 @@ MIN_BAR_PIXELS = 2.0
 MARKER_STEP = 22
 
 
-def _day_label(day: Any, *, year: bool = False) -> str:
-    label = f"{day.day} {day.strftime('%b')}"
-    return f"{label} {day.year}" if year else label
+def _day_label(day: Any, tr: Translator, *, year: bool = False) -> str:
+    return tr.short_day(day, year=year)
 
 
 def _tick_positions(count: int, most: int = 15) -> list[int]:
@@ -78,14 +75,15 @@ def _tick_positions(count: int, most: int = 15) -> list[int]:
     return sorted(range(count - 1, -1, -step))
 
 
-def axis_labels(days: Sequence[date]) -> list[tuple[int, str]]:
+def axis_labels(days: Sequence[date], tr: Translator | None = None) -> list[tuple[int, str]]:
     """The labelled days (position, label): with the year when the span crosses a year or is
     longer than one."""
     if not days:
         return []
     years = days[0].year != days[-1].year or len(days) > 366
     ticks = _tick_positions(len(days), most=9 if years else 15)  # longer labels: fewer fit
-    return [(tick, _day_label(days[tick], year=years)) for tick in ticks]
+    tr = tr or translator(None)
+    return [(tick, _day_label(days[tick], tr, year=years)) for tick in ticks]
 
 
 def bar_width(count: int, width: int = WIDTH) -> float:
@@ -107,21 +105,22 @@ def marker_offsets(stories: Sequence[MarkedStory]) -> list[int]:
     return offsets
 
 
-def note_lines(data: ChartData) -> list[str]:
+def note_lines(data: ChartData, tr: Translator | None = None) -> list[str]:
     """The numbered stories printed under the bars: day, headline, sources."""
+    tr = tr or translator(None)
     first, last = data.days[0], data.days[-1]
     years = first.year != last.year or len(data.days) > 366
     return [
-        f"{number}.  {_day_label(story.day, year=years)} — {_short(story.headline)}  "
-        f"({_ENGLISH.n('sources.count', story.sources)})"
+        f"{number}.  {_day_label(story.day, tr, year=years)} — {_short(story.headline)}  "
+        f"({tr.n('sources.count', story.sources)})"
         for number, story in enumerate(data.stories, 1)
-    ] or ["No stories in this window."]
+    ] or [tr("picture.no_stories")]
 
 
 def render_png(
     data: ChartData,
     *,
-    title: str = "Security guarantees for Ukraine",
+    tr: Translator | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
     dpi: int = DPI,
@@ -129,8 +128,10 @@ def render_png(
     """Draw the chart and return it as PNG bytes of exactly ``width`` × ``height`` pixels.
 
     Top: relevant reports per day, the biggest stories numbered on their day. Middle: the top
-    actors' mentions per day. Bottom: the numbered stories' dates and headlines.
+    actors' mentions per day. Bottom: the numbered stories' dates and headlines. Its words
+    are in the language of ``tr`` (English without one).
     """
+    tr = tr or translator(None)
     figure_class, canvas_class = _figure_classes()
     from matplotlib.ticker import MaxNLocator
 
@@ -144,9 +145,9 @@ def render_png(
     notes_axes = figure.add_subplot(grid[2])
     positions = list(range(len(data.days)))
     first, last = data.days[0], data.days[-1]
-    start = _day_label(first, year=first.year != last.year)
+    start = _day_label(first, tr, year=first.year != last.year)
     figure.suptitle(
-        f"{title} — {start} to {_day_label(last)} {last.year} (UTC)",
+        tr("picture.title", start=start, end=_day_label(last, tr, year=True)),
         fontsize=15,
         parse_math=False,
     )
@@ -154,9 +155,9 @@ def render_png(
     marked_days = {story.day for story in data.stories}
     colours = [_MARK if day in marked_days else _BAR for day in data.days]
     reports_axes.bar(positions, data.reports, color=colours, width=bar_width(len(positions), width))
-    reports_axes.set_ylabel("relevant reports")
+    reports_axes.set_ylabel(tr("picture.reports_axis"))
     reports_axes.set_title(
-        f"Relevant reports per day ({data.total_reports} in total)", loc="left", fontsize=11
+        tr.n("picture.reports", data.total_reports), loc="left", fontsize=11, parse_math=False
     )
     top = max(data.reports, default=0)
     stacked = max(marker_offsets(data.stories), default=10) // MARKER_STEP
@@ -181,7 +182,7 @@ def render_png(
         )
     if not data.total_reports:
         reports_axes.text(
-            0.5, 0.5, "No relevant reports in this window", transform=reports_axes.transAxes,
+            0.5, 0.5, tr("picture.no_reports"), transform=reports_axes.transAxes,
             ha="center", va="center", color="grey", fontsize=13,
         )  # fmt: skip
 
@@ -195,13 +196,13 @@ def render_png(
             color=_ACTOR_COLOURS[number % len(_ACTOR_COLOURS)],
             label=f"{series.name} ({series.total})",
         )
-    actors_axes.set_ylabel("mentions")
-    actors_axes.set_title("Top actors: mentions per day", loc="left", fontsize=11)
+    actors_axes.set_ylabel(tr("picture.mentions_axis"))
+    actors_axes.set_title(tr("picture.actors"), loc="left", fontsize=11, parse_math=False)
     peak = max((max(series.mentions, default=0) for series in data.actors), default=0)
     actors_axes.set_ylim(0, max(1, peak) * 1.5)  # headroom for the legend above the lines
     if data.actors:
         actors_axes.legend(loc="upper left", fontsize=9, frameon=False, ncols=3)
-    labels = axis_labels(data.days)
+    labels = axis_labels(data.days, tr)
     actors_axes.set_xticks([tick for tick, _ in labels], [label for _, label in labels])
     reports_axes.tick_params(labelbottom=False)
     for axes in (reports_axes, actors_axes):
@@ -211,7 +212,7 @@ def render_png(
         axes.set_xlim(-0.6, len(positions) - 0.4)
 
     notes_axes.axis("off")
-    lines = note_lines(data)
+    lines = note_lines(data, tr)
     notes_axes.text(
         0.0, 1.0, "\n".join(lines), transform=notes_axes.transAxes, va="top", ha="left",
         fontsize=10, linespacing=1.6, parse_math=False,

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, get_timezone_location
+from babel.dates import format_date, format_skeleton, get_timezone_location
 from babel.numbers import format_decimal
 
 from bot.core.messages import SOURCE
@@ -102,6 +102,11 @@ class Translator:
     def day(self, day: date) -> str:
         """17 Feb 2026 / 17 лютого 2026 р. / 17. Februar 2026 / 17 février 2026 / 17 lutego 2026."""
         return format_date(day, _DATE_FORMAT.get(self.lang, "long"), locale=self.locale)
+
+    def short_day(self, day: date, *, year: bool = False) -> str:
+        """17 Feb / 17 лют. / 17. Feb. (with the year: 17 Feb 2026): chart labels."""
+        skeleton = "yMMMd" if year else "MMMd"
+        return format_skeleton(skeleton, day, locale=self.locale)
 
     def number(self, value: int) -> str:
         """1,234 / 1 234 / 1.234 as the language writes it."""

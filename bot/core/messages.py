@@ -269,4 +269,15 @@ SOURCE: dict[str, str | tuple[str, str]] = {
     "example.ask": "/ask what happened in Geneva?",
     "example.addfeed": "/addfeed https://example.org/rss Example",
     "example.addactor": "/addactor Jane Doe person",
+    # the chart picture
+    "picture.title": "Security guarantees for Ukraine — {start} to {end} (UTC)",
+    "picture.reports": (
+        "Relevant reports per day ({n} in total)",
+        "Relevant reports per day ({n} in total)",
+    ),
+    "picture.reports_axis": "relevant reports",
+    "picture.no_reports": "No relevant reports in this window",
+    "picture.actors": "Top actors: mentions per day",
+    "picture.mentions_axis": "mentions",
+    "picture.no_stories": "No stories in this window.",
 }

@@ -20,10 +20,10 @@ MAX_DAYS = 90
 _DRAWING = threading.Lock()
 
 
-def draw(data: ChartData) -> bytes:
-    """Render the chart PNG, one drawing at a time."""
+def draw(data: ChartData, tr: Translator | None = None) -> bytes:
+    """Render the chart PNG in the reader's language, one drawing at a time."""
     with _DRAWING:
-        return charts.render_png(data)
+        return charts.render_png(data, tr=tr)
 
 
 async def read_chart_data(service: Service, days: int) -> ChartData:
@@ -61,5 +61,5 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(tr.n("chart.empty", days))
         return
     # Drawing takes about a second of CPU: keep it off the event loop (data was read on it).
-    png = await asyncio.to_thread(draw, data)
+    png = await asyncio.to_thread(draw, data, tr)
     await message.reply_photo(photo=png, caption=caption(data, tr), filename=f"chart-{days}d.png")

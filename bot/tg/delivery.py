@@ -157,7 +157,7 @@ async def _send_week_chart(
     if not data.total_reports:
         return
     try:
-        png = await asyncio.to_thread(draw, data)
+        png = await asyncio.to_thread(draw, data, tr)
         await application.bot.send_photo(
             chat_id, photo=png, caption=caption(data, tr), filename="week.png"
         )
