@@ -175,3 +175,10 @@ def test_odd_markup_reads_the_same_whether_or_not_something_else_forces_the_fall
     alone = html_to_text(markup, 200)
     beside_a_script = html_to_text(markup + "<script>x()</script>", 200)
     assert alone == beside_a_script
+
+
+def test_markup_written_as_text_in_a_long_summary_is_read_whole():
+    # A code sample shows a stylesheet as text; reading only the summary's start cut it open,
+    # and the second round then dropped everything after it as the style's content.
+    value = "<p>intro</p><pre>&lt;style&gt;" + "a{b:c}<br>" * 400 + "&lt;/style&gt;tail</pre>"
+    assert html_to_text(value, 1000) == reference_text(value, 1000) == "intro tail"

@@ -181,19 +181,33 @@ def _cap(text: str, max_length: int) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
+def _peel(value: str, budget: int | None) -> tuple[str, bool]:
+    """Tags stripped and entities decoded, reading a start that fills ``budget`` (or all of it
+    with None); also whether markup was found in the text that the first round left."""
+    text, nested = value, False
+    # Each round peels one level of escaping: "&amp;lt;p&amp;gt;" → "&lt;p&gt;" → "<p>" → "".
+    for round_number in range(3):
+        if _TAG.search(text):
+            nested = nested or round_number > 0
+            text = _strip_tags(text, len(text) if budget is None else budget)
+        else:
+            text = html.unescape(text)
+        if not (_ENTITY.search(text) or _TAG.search(text)):
+            break
+    return text, nested
+
+
 def html_to_text(value: str | None, max_length: int) -> str:
     """Plain text from an HTML fragment: tags and script/style content dropped, entities decoded
     (also double-encoded ones like ``&amp;amp;``), whitespace folded, control and bidi-override
     characters removed, capped at ``max_length`` characters at a word boundary with "…"."""
     if not value or max_length <= 0:
         return ""
-    budget = max_length + 200  # text enough to cap at max_length after folding
-    text = value
-    # Each round peels one level of escaping: "&amp;lt;p&amp;gt;" → "&lt;p&gt;" → "<p>" → "".
-    for _ in range(3):
-        text = _strip_tags(text, budget) if _TAG.search(text) else html.unescape(text)
-        if not (_ENTITY.search(text) or _TAG.search(text)):
-            break
+    text, nested = _peel(value, max_length + 200)  # text enough to cap after folding
+    if nested:
+        # Markup written as text ("&lt;style&gt;…&lt;/style&gt;" in a code sample) is read
+        # again; a start cut short may have cut it, so read it whole.
+        text, _ = _peel(value, None)
     # Fold, cut to a safe margin, then drop invisible characters and fold again: cheap on
     # whole articles, exact on what is kept.
     text = " ".join(text.split())[: max_length * 2 + 16]
