@@ -49,11 +49,11 @@ class _Reference(HTMLParser):
             self.parts.append(data)
 
 
-def reference_strip(value: str, budget: int) -> str:
+def reference_strip(value: str, budget: int) -> tuple[str, bool]:
     parser = _Reference()
     parser.feed(value)
     parser.close()
-    return "".join(parser.parts)
+    return "".join(parser.parts), False  # read whole
 
 
 def reference_text(value: str, cap: int) -> str:

@@ -156,7 +156,8 @@ def _strip_tags_fast(value: str) -> str | None:
     return "".join(map(html.unescape, runs.split("\x00")))
 
 
-def _strip_tags(value: str, budget: int) -> str:
+def _strip_tags(value: str, budget: int) -> tuple[str, bool]:
+    """The text of ``value``'s markup, and whether only a start of it was read."""
     # Summaries can be whole articles: read a start (cut after a tag) that should fill the
     # budget (feed markup is seldom more than half tags), and a longer one only when it does not.
     limit = budget * 2
@@ -164,9 +165,9 @@ def _strip_tags(value: str, budget: int) -> str:
         piece = value if len(value) <= limit else value[: value.rfind(">", 0, limit) + 1]
         text = _strip_tags_fast(piece)
         if text is None:
-            return _strip_tags_lxml(value)
+            return _strip_tags_lxml(value), False
         if piece is value or len(" ".join(text.split())) > budget:
-            return text
+            return text, piece is not value
         limit *= 4
 
 
@@ -183,13 +184,15 @@ def _cap(text: str, max_length: int) -> str:
 
 def _peel(value: str, budget: int | None) -> tuple[str, bool]:
     """Tags stripped and entities decoded, reading a start that fills ``budget`` (or all of it
-    with None); also whether markup was found in the text that the first round left."""
-    text, nested = value, False
+    with None); also whether markup turned up in text read from a start only, where the cut
+    may have fallen inside it."""
+    text, nested, cut = value, False, False
     # Each round peels one level of escaping: "&amp;lt;p&amp;gt;" → "&lt;p&gt;" → "<p>" → "".
-    for round_number in range(3):
+    for _ in range(3):
         if _TAG.search(text):
-            nested = nested or round_number > 0
-            text = _strip_tags(text, len(text) if budget is None else budget)
+            nested = nested or cut
+            text, cut_now = _strip_tags(text, len(text) if budget is None else budget)
+            cut = cut or cut_now
         else:
             text = html.unescape(text)
         if not (_ENTITY.search(text) or _TAG.search(text)):
