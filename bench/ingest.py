@@ -53,7 +53,10 @@ def child_cycle(config: str, executor_kind: str) -> None:
     async def main() -> str:
         executor: Executor | None = ProcessPoolExecutor(2) if executor_kind == "process" else None
         try:
-            with open_service(settings) as service:
+            # "bot": the pool `briefbot fetch` uses (2 workers forked at start); the running bot
+            # parses in a thread by default ([feeds] parse_workers = 0), as "thread" measures.
+            workers = 2 if executor_kind == "bot" else 0
+            with open_service(settings, workers=workers) as service:
                 async with Fetcher.from_settings(settings.feeds) as fetcher:
                     ingestor = Ingestor(
                         settings,
@@ -219,8 +222,8 @@ def main() -> None:
         "--executor",
         choices=("bot", "process", "thread"),
         default="bot",
-        help="bot: the bot's own parse pool ([feeds] parse_workers = 2, forkserver workers, "
-        "started on first use); process: a plain 2-process pool; thread: threads",
+        help="bot: the pool `briefbot fetch` uses (2 workers forked at start); process: a "
+        "plain 2-process pool; thread: threads, as the running bot parses by default",
     )
     parser.add_argument("--runs", type=int, default=3, help="cold/warm pairs; the best is shown")
     parser.add_argument("--reader-workers", type=int, default=4)
