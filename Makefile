@@ -27,5 +27,6 @@ bench: $(PY)  ## figures, not tests: see bench/README.md
 	$(PY) bench/analysis.py
 	$(PY) bench/queries.py --sizes 10000
 	$(PY) bench/ingest.py --skip-reader
+	$(PY) bench/bot.py --feeds 50 --idle 30
 
 check: lint typecheck test test-slow
