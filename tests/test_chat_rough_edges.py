@@ -65,7 +65,7 @@ async def test_sources_lists_one_feed_per_line(bot, service, fake_telegram):
 
 async def test_a_number_that_is_only_too_big_is_called_out_of_range(bot, fake_telegram):
     reply = await ask(fake_telegram, "/timeline 99999999999999999999")
-    assert reply.startswith("The number of days must be between 1 and 3650.")
+    assert reply.startswith("The number of days must be between 1 and 3,650.")
     assert "whole number" not in reply
     assert "must be a whole number" in await ask(fake_telegram, "/timeline soon")
 
@@ -116,3 +116,27 @@ async def test_stats_words_the_last_fetch_in_the_readers_language(bot, fake_tele
     assert "UTC — 1 feed: 1 ok, 0 unchanged, 0 failed; 2 new, 0 updated" in english
     ukrainian = await ask(fake_telegram, "/stats", chat_id=ADMIN_ID, language_code="uk")
     assert "1 джерело: гаразд 1" in ukrainian and "ok," not in ukrainian
+
+
+async def test_feeds_pages_with_long_errors_each_fit_one_message(bot, service, fake_telegram):
+    add_feeds(service, 30)
+    for feed in service.store.list_feeds():
+        service.store.db.execute(
+            "UPDATE feeds SET last_error = ?, error_count = 3 WHERE id = ?",
+            (
+                "ConnectError: [Errno -3] Temporary failure in name resolution & <more> " * 3,
+                feed.id,
+            ),
+        )
+    first = await ask(fake_telegram, "/feeds", chat_id=ADMIN_ID, language_code="fr")
+    assert len(fake_telegram.sent_texts(ADMIN_ID)) == 1
+    pages = int(re.search(r"page 1 sur (\d+)", first).group(1))
+    seen = set(re.findall(r"Outlet (\d+)", first))
+    for page in range(1, pages):
+        fake_telegram.push_callback(f"fd:p:{page}", chat_id=ADMIN_ID, language_code="fr")
+        edits = await fake_telegram.wait_for(
+            lambda n=page: len(fake_telegram.calls_to("editMessageText")) >= n and
+            fake_telegram.calls_to("editMessageText")
+        )  # fmt: skip
+        seen |= set(re.findall(r"Outlet (\d+)", edits[-1].params["text"]))
+    assert seen == {str(n) for n in range(1, 31)}  # every feed on some page, none cut off

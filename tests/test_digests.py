@@ -32,7 +32,7 @@ async def ask(fake, text, chat_id, count=1, **kw):
 
 async def test_subscribe_with_time_and_zone(bot, service, fake_telegram):
     [reply] = await ask(fake_telegram, "/subscribe 07:30 Europe/Berlin", KYIV)
-    assert reply.startswith("Subscribed. Your digest: 07:30 Europe/Berlin, every day")
+    assert reply.startswith("Subscribed. Your digest: 07:30 Berlin (Europe/Berlin), every day")
     sub = subscriptions.get_subscription(service, KYIV)
     assert sub.at == time(7, 30) and sub.timezone == "Europe/Berlin"
     # 2026-02-17 09:00 UTC is 10:00 in Berlin: the next 07:30 is tomorrow, 06:30 UTC.

@@ -66,6 +66,24 @@ def test_a_catalog_missing_a_message_or_with_a_changed_placeholder_is_reported(t
     assert not catalogs.untranslated(catalog)
     stale = catalogs.merged("de", catalogs.template(["Keeper of the Lighthouse"]))
     assert catalogs.untranslated(stale) == ["role: Keeper of the Lighthouse"]
+    assert not catalogs.mismatched(catalog)
+    greeting = next(m for m in catalog if m.context == "hello.name")
+    greeting.string = "Hallo, {nmae}!"
+    bold = next(m for m in catalog if m.context == "addfeed.added")
+    bold.string = bold.string.replace("</b>", "")
+    assert catalogs.mismatched(catalog) == [
+        "hello.name: Hello, {name}!",
+        "addfeed.added: Added feed {id}: <b>{name}</b>",
+    ]
+
+
+def test_a_translation_with_broken_placeholders_falls_back_to_english(caplog):
+    from bot.core import i18n
+
+    assert i18n._fill("hello.name", "Hallo, {nmae}!", "Hello, {name}!", {"name": "Olena"}) == (
+        "Hello, Olena!"
+    )
+    assert "hello.name" in caplog.text
 
 
 def test_every_key_used_in_the_code_exists():

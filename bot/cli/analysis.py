@@ -12,7 +12,6 @@ from bot.briefing import reading
 from bot.briefing.ask import Answer
 from bot.cli.feeds import positive_days
 from bot.core.config import Settings
-from bot.core.i18n import translator
 from bot.core.timeutil import to_iso
 
 
@@ -74,7 +73,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _sources(count: int) -> str:
     """ "1 source", "3 sources": the command line speaks English."""
-    return translator("en").n("sources.count", count)
+    return f"{count} {'source' if count == 1 else 'sources'}"
 
 
 def _print_json(value: Any) -> None:
@@ -256,7 +255,8 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         print("WHO'S IN THE NEWS")
         print("   " + ", ".join(f"{a['name']} {a['mentions']} ({a['trend']})" for a in actors))
     if digest.more:
-        print(f"{digest.more} more stories — briefbot timeline")
+        more = "story" if digest.more == 1 else "stories"
+        print(f"{digest.more} more {more} — briefbot timeline")
     return 0
 
 

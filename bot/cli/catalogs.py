@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
+import string
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +27,7 @@ from bot.core.messages import SOURCE
 
 ACTORS_FILE = Path(__file__).resolve().parents[2] / "data" / "actors.toml"
 WIDTH = 100
+_TAGS = re.compile(r"</?[a-z]+>")
 _HEADER = dict(project="briefbot", version="1", copyright_holder="the briefbot authors")
 
 
@@ -95,6 +98,31 @@ def untranslated(catalog: Catalog) -> list[str]:
     return missing
 
 
+def _fields(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:  # a lone brace
+        return {"<unbalanced braces>"}
+
+
+def mismatched(catalog: Catalog) -> list[str]:
+    """``context: msgid`` of every translation whose placeholders or HTML tags are not the
+    English ones (the bot would fail to fill it, or break Telegram's HTML)."""
+    found = []
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        source = str(message.id if isinstance(message.id, str) else message.id[-1])
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in map(str, strings):
+            if text and (
+                _fields(text) != _fields(source) or _TAGS.findall(text) != _TAGS.findall(source)
+            ):
+                found.append(f"{message.context}: {source}")
+                break
+    return found
+
+
 def _stable(data: bytes) -> bytes:
     """``.po`` text without its date lines, which change on every run."""
     return b"\n".join(
@@ -136,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         outputs[po_path(lang)] = po_bytes(catalog)
         outputs[po_path(lang).with_suffix(".mo")] = mo_bytes(catalog)
         problems += [f"{lang}: untranslated {entry}" for entry in untranslated(catalog)]
+        problems += [f"{lang}: placeholders or tags differ in {e}" for e in mismatched(catalog)]
     stale = [path for path, data in outputs.items() if not _same(path, data)]
     if args.check:
         for path in stale:

@@ -35,6 +35,11 @@ EXPORT_FIELDS = (
 MAX_DAYS = 36_500
 
 
+def _plural(count: int, one: str, other: str | None = None) -> str:
+    """ "1 day", "3 days": the command line speaks English."""
+    return f"{count} {one if count == 1 else other or one + 's'}"
+
+
 def _days(text: str) -> int:
     days = whole(text, 5)
     if not days or days > MAX_DAYS:
@@ -119,8 +124,9 @@ def cmd_chart(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as error:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
     print(
-        f"wrote {args.out} ({charts.WIDTH}×{charts.HEIGHT} PNG): {data.total_reports} relevant "
-        f"reports over {len(data.days)} days, {len(data.stories)} stories marked"
+        f"wrote {args.out} ({charts.WIDTH}×{charts.HEIGHT} PNG): "
+        f"{_plural(data.total_reports, 'relevant report')} over {_plural(len(data.days), 'day')}, "
+        f"{_plural(len(data.stories), 'story', 'stories')} marked"
     )
     return 0
 

@@ -11,6 +11,7 @@ already escaped.
 from __future__ import annotations
 
 import gettext
+import logging
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from functools import cache
@@ -21,6 +22,8 @@ from babel.dates import format_date, format_skeleton, get_timezone_location
 from babel.numbers import format_decimal
 
 from bot.core.messages import SOURCE
+
+log = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "uk", "de", "fr", "pl")
 DEFAULT = "en"
@@ -82,14 +85,15 @@ class Translator:
         source = SOURCE[key]
         assert isinstance(source, str), f"{key} is a plural message: use .n()"
         text = self._catalog.pgettext(key, source)
-        return text.format(**values) if values else text
+        return _fill(key, text, source, values) if values else text
 
     def n(self, key: str, count: int, **values: object) -> str:
         """A message with a count, in the plural form the language's CLDR rule picks."""
         source = SOURCE[key]
         assert isinstance(source, tuple), f"{key} is not a plural message"
         text = self._catalog.npgettext(key, source[0], source[1], count)
-        return text.format(n=self.number(count), **values)
+        english = source[0] if count == 1 else source[1]
+        return _fill(key, text, english, {"n": self.number(count), **values})
 
     def role(self, title: str) -> str:
         """An actor's role in this language (as given when no catalog has it); roles held at
@@ -115,6 +119,16 @@ class Translator:
     def city(self, zone: tzinfo) -> str:
         """A time zone's city in this language: Kyiv / Київ / Kiew / Kyiv / Kijów."""
         return get_timezone_location(zone, locale=self.locale, return_city=True)
+
+
+def _fill(key: str, text: str, english: str, values: dict[str, object]) -> str:
+    """Placeholders filled in; a translation whose placeholders are broken falls back to the
+    English (logged) rather than failing the whole reply."""
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        log.warning("translation of %s has broken placeholders; using the English", key)
+        return english.format(**values)
 
 
 def translator(lang: str | None) -> Translator:

@@ -81,7 +81,7 @@ SOURCE: dict[str, str | tuple[str, str]] = {
     "arg.bad_name": "That is not a usable name",
     "arg.user_id": "Give the user's numeric Telegram id",
     "arg.too_many": "Too many arguments",
-    "arg.zone": "Unknown time zone {zone}",
+    "arg.zone": "Unknown time zone “{zone}”",
     "arg.time": "Give the time as HH:MM",
     "arg.channel": "That is not a channel username",
     "arg.language": "Choose one of: {choices}",

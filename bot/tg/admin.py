@@ -110,15 +110,13 @@ async def resumefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
-FEEDS_PAGE = 15  # feeds per /feeds page: one message, paged with buttons
-
-
 def feeds_page(service: Service, tr: Translator, page: int) -> tuple[list[str], Markup | None]:
-    """One page of /feeds and its Previous/Next buttons."""
+    """One page of /feeds (one message: at most 15 feeds, fewer when they are long) and its
+    Previous/Next buttons."""
     feeds = reading.feeds(service)
-    pages = max(1, -(-len(feeds) // FEEDS_PAGE))
+    pages = max(1, len(render.feeds_admin_pages(tr, feeds)))
     page = min(max(page, 0), pages - 1)
-    blocks = render.feeds_admin_blocks(tr, feeds, page=page, per_page=FEEDS_PAGE)
+    blocks = render.feeds_admin_blocks(tr, feeds, page=page)
     return blocks, pager(tr, "fd", "p", page, pages, back="button.previous", forward="button.next")
 
 

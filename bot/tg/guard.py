@@ -74,7 +74,11 @@ def guarded(spec: Command, func: Handler | None = None) -> Handler:
             problem = None
             if usage.problem:
                 values = {
-                    k: tr(str(v)) if k == "what" else render.escape(v)
+                    k: tr(str(v))
+                    if k == "what"
+                    else tr.number(v)
+                    if isinstance(v, int)
+                    else render.escape(v)
                     for k, v in usage.values.items()
                 }
                 problem = tr(usage.problem, **values)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.analysis.timeline_grouping import TimelineEntry
 from bot.briefing.ask import Answer
@@ -24,7 +25,7 @@ from bot.core.i18n import Translator
 from bot.core.messages import SOURCE
 from bot.core.models import Feed
 from bot.core.records import ActorCandidate, Subscription
-from bot.core.timeutil import from_iso, to_iso
+from bot.core.timeutil import from_iso
 
 if TYPE_CHECKING:
     from bot.tg.commands import Command
@@ -223,7 +224,7 @@ def actors_blocks(tr: Translator, stats: Sequence[ActorStat], days: int) -> list
         return [tr.n("actors.empty", days)]
     lines = [f"<b>{tr('actors.title')}</b> {tr.n('actors.window', days)}"]
     for stat in stats:
-        role = f" — {escape(tr.role(stat.role), 80)}" if stat.role else ""
+        role = f" — {escape(tr.role(stat.role), 120)}" if stat.role else ""
         lines.append(f"{escape(stat.name)}{role}: {tr.number(stat.mentions)}{trend_arrow(stat)}")
     return ["\n".join(lines)]
 
@@ -275,7 +276,7 @@ def story_blocks(tr: Translator, detail: StoryDetail) -> list[str]:
     for report in detail.reports:
         feeds = ", ".join(escape(feed, 60) for feed in report.feeds) or tr("story.unknown_source")
         blocks.append(
-            f"• {feeds}: {link(report.link, report.title)} ({report.published.date().isoformat()})"
+            f"• {feeds}: {link(report.link, report.title)} ({tr.day(report.published.date())})"
         )
     return blocks
 
@@ -319,7 +320,7 @@ def search_blocks(tr: Translator, text: str, page: SearchPage) -> list[str]:
     for hit in page.hits:
         story = f" · /story_{hit.story}" if hit.story else ""
         blocks.append(
-            f"<b>{link(hit.link, hit.title)}</b> ({hit.published.date().isoformat()}{story})\n"
+            f"<b>{link(hit.link, hit.title)}</b> ({tr.day(hit.published.date())}{story})\n"
             f"{highlight(hit.snippet)}"
         )
     return blocks
@@ -356,43 +357,63 @@ def sources_blocks(tr: Translator, feeds: Sequence[Feed]) -> list[str]:
     return ["\n".join(lines)]
 
 
-def feeds_admin_blocks(
-    tr: Translator, feeds: Sequence[Feed], *, page: int = 0, per_page: int | None = None
-) -> list[str]:
-    """/feeds: health details for admins, one page of ``per_page`` feeds (all without it)."""
+def _when(tr: Translator, moment: datetime | None) -> str:
+    """A moment as the reader's date and a UTC time ("17 лютого 2026 р., 08:30 UTC")."""
+    if moment is None:
+        return tr("feeds.never")
+    return tr("stats.at", date=tr.day(moment.date()), time=moment.strftime("%H:%M"))
+
+
+def feed_admin_block(tr: Translator, feed: Feed) -> str:
+    """One feed in /feeds: id, name, health, URL, items, last success, next check, error."""
+    lines = [
+        f"<b>{feed.id}</b>. {escape(feed.display_name, 80)} — {feed_health(tr, feed)}",
+        f"<code>{escape(feed.url, 200)}</code>",
+        tr(
+            "feeds.line",
+            items=tr.number(feed.item_count),
+            success=_when(tr, feed.last_success_at),
+            next=_when(tr, feed.next_check_at) if feed.next_check_at else "—",
+        ),
+    ]
+    if feed.last_error:
+        lines.append(tr("feeds.error", error=escape(feed.last_error, 120)))
+    return "\n".join(lines)
+
+
+def feeds_admin_pages(
+    tr: Translator, feeds: Sequence[Feed], *, most: int = 15, limit: int = MESSAGE_LIMIT - 300
+) -> list[list[str]]:
+    """/feeds cut into pages that each fit one message: at most ``most`` feeds a page, fewer
+    when their blocks are long (long names, URLs, errors)."""
+    pages: list[list[str]] = []
+    size = 0
+    for feed in feeds:
+        block = feed_admin_block(tr, feed)
+        length = utf16_length(block) + 2
+        if not pages or len(pages[-1]) >= most or size + length > limit:
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += length
+    return pages
+
+
+def feeds_admin_blocks(tr: Translator, feeds: Sequence[Feed], *, page: int = 0) -> list[str]:
+    """/feeds: health details for admins, one page (see :func:`feeds_admin_pages`)."""
     if not feeds:
         return [tr("feeds.empty")]
-    per_page = per_page or len(feeds)
-    pages = -(-len(feeds) // per_page)
-    page = min(max(page, 0), pages - 1)
+    pages = feeds_admin_pages(tr, feeds)
+    page = min(max(page, 0), len(pages) - 1)
     title = f"<b>{tr('feeds.title')}</b> ({len(feeds)})"
-    if pages > 1:
-        title += f" — {tr('timeline.page', page=page + 1, pages=pages)}"
-    blocks = [title]
-    for feed in feeds[page * per_page : (page + 1) * per_page]:
-        lines = [
-            f"<b>{feed.id}</b>. {escape(feed.display_name, 80)} — {feed_health(tr, feed)}",
-            f"<code>{escape(feed.url, 200)}</code>",
-            tr(
-                "feeds.line",
-                items=tr.number(feed.item_count),
-                success=to_iso(feed.last_success_at) or tr("feeds.never"),
-                next=to_iso(feed.next_check_at) or "—",
-            ),
-        ]
-        if feed.last_error:
-            lines.append(tr("feeds.error", error=escape(feed.last_error, 200)))
-        blocks.append("\n".join(lines))
-    return blocks
+    if len(pages) > 1:
+        title += f" — {tr('timeline.page', page=page + 1, pages=len(pages))}"
+    return [title, *pages[page]]
 
 
 def stats_text(tr: Translator, stats: Stats) -> str:
     """/stats."""
-    when = from_iso(stats.last_poll_at) if stats.last_poll_at else None
-    if when is None:
-        poll = tr("feeds.never")
-    else:
-        poll = tr("stats.at", date=tr.day(when.date()), time=when.strftime("%H:%M"))
+    poll = _when(tr, from_iso(stats.last_poll_at) if stats.last_poll_at else None)
     if counts := stats.last_counts:
         poll += " — " + tr(
             "stats.fetch",
@@ -495,12 +516,22 @@ def plain_text(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
+def _zone_name(tr: Translator, zone: str) -> str:
+    """A time zone by its city in the reader's language, with the name to type: "Київ
+    (Europe/Kyiv)" (the zone's own name alone when there is no city)."""
+    try:
+        city = tr.city(ZoneInfo(zone)) if "/" in zone else zone
+    except (ValueError, LookupError):
+        return zone
+    return zone if city == zone else f"{city} ({zone})"
+
+
 def subscription_text(tr: Translator, sub: Subscription) -> str:
     """What /settings and /subscribe show: the current digest settings."""
     text = tr(
         "sub.settings",
         time=sub.at.strftime("%H:%M"),
-        zone=escape(sub.timezone),
+        zone=escape(_zone_name(tr, sub.timezone)),
         days=tr("sub.daily") if sub.days == "daily" else tr("sub.weekdays"),
         alerts=tr("on") if sub.alerts else tr("off"),
         empty=tr("sub.skipped") if sub.skip_empty else tr("sub.note"),

@@ -113,7 +113,7 @@ def _parse_schedule(args: list[str]) -> tuple[time | None, str | None]:
             try:
                 zone = parse_zone(arg)
             except ValueError:
-                raise Usage("arg.zone", zone=f"“{render.clean(arg, 60)}”") from None
+                raise Usage("arg.zone", zone=render.clean(arg, 60)) from None
         else:
             raise Usage("arg.too_many")
     return at, zone
