@@ -93,6 +93,15 @@ async def test_a_ukrainian_admin_gets_feed_refusals_in_ukrainian(
         language_code="uk",
     )  # fmt: skip
     assert refused.startswith("Не додано:") and "cannot add" not in refused and "404" in refused
+    scheme = await ask(fake_telegram, "/addfeed ftp://news.example/rss", chat_id=ADMIN_ID,
+                       language_code="uk")  # fmt: skip
+    assert scheme == "Не додано: можна додавати лише адреси http:// і https://"
+    feed_server.route(
+        "/page.html", "<!doctype html><html><body>News</body></html>", content_type="text/html"
+    )
+    page = await ask(fake_telegram, f"/addfeed {feed_server.url('/page.html')}", chat_id=ADMIN_ID,
+                     language_code="uk")  # fmt: skip
+    assert "вебсторінка, а не стрічка новин" in page and "looks like" not in page
 
 
 async def test_time_zone_buttons_name_cities_in_the_readers_language(bot, fake_telegram):

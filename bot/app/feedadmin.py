@@ -49,7 +49,8 @@ def _clean_url(url: str) -> str:
         check_url_syntax(url)
     except UnsafeURL as error:
         reason = str(error).removeprefix("refused: ")
-        raise FeedAdminError("guard", f"refused: {reason}", detail=reason) from None
+        code = f"guard.{error.code}" if error.code else "guard"
+        raise FeedAdminError(code, f"refused: {reason}", detail=reason) from None
     return _tidy(url)
 
 
@@ -119,8 +120,9 @@ async def add_feed(
     try:
         document = await ingestor.parse(result, service.clock())
     except ParseError as error:
+        code = f"not_feed.{error.code}" if error.code else "not_feed"
         raise FeedAdminError(
-            "not_feed", f"not a feed: {url} ({error})", url=url, detail=str(error)
+            code, f"not a feed: {url} ({error})", url=url, detail=str(error)
         ) from None
     try:
         feed = store.add_feed(

@@ -53,7 +53,7 @@ def parse_document(
         except (ValueError, TypeError) as error:
             warnings.append(f"entry {index + 1} skipped: {error}")
     if parsed.entries and not entries:
-        raise ParseError("no usable entries")
+        raise ParseError("no usable entries", code="no_entries")
     meta = ParsedFeed(
         title=feed_title(parsed.title),
         link=parsed.link,

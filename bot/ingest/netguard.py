@@ -49,7 +49,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class UnsafeURL(ValueError):
-    """The URL must not be fetched; ``str(error)`` is a one-line reason for a human."""
+    """The URL must not be fetched; ``str(error)`` is a one-line reason for a human, and
+    ``code`` names the reasons of the URL's own form ("invalid", "scheme", "credentials",
+    "no_host"; "" for refused addresses) for those who word them in other languages."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ResolveError(ValueError):
@@ -79,15 +85,19 @@ def parse_checked(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
-        raise UnsafeURL("refused: not a valid URL") from None
+        raise UnsafeURL("refused: not a valid URL", code="invalid") from None
     scheme = parsed.scheme
     if scheme not in _DEFAULT_PORTS:
         shown = f"{scheme}:" if scheme else "no scheme"
-        raise UnsafeURL(f"refused: only http and https URLs can be fetched (got {shown})")
+        raise UnsafeURL(
+            f"refused: only http and https URLs can be fetched (got {shown})", code="scheme"
+        )
     if parsed.userinfo:
-        raise UnsafeURL("refused: URLs with a user name or password are not allowed")
+        raise UnsafeURL(
+            "refused: URLs with a user name or password are not allowed", code="credentials"
+        )
     if not parsed.raw_host:
-        raise UnsafeURL("refused: the URL has no host")
+        raise UnsafeURL("refused: the URL has no host", code="no_host")
     return parsed
 
 

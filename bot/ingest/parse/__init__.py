@@ -47,7 +47,7 @@ def parse_feed(body: bytes, *, url: str = "", content_type: str | None = None) -
     Skipped entries and recoverable problems are listed in ``warnings``.
     """
     if not body or not body.strip():
-        raise ParseError("empty document")
+        raise ParseError("empty document", code="empty")
     text, warnings, as_is = _decode(body, content_type)
     head = text[:2048].lstrip("\ufeff \t\r\n")
     if head.startswith("{") or (_media_type(content_type) in _JSON_TYPES and head[:1] != "<"):
@@ -282,7 +282,7 @@ def prepare_xml(body: bytes | None, text: str, warnings: list[str]) -> tuple[str
     bytes when it is ``text`` read as UTF-8 and needed no change, saving an encode.
     """
     if _HTML_START.match(text):
-        raise ParseError("not a feed (looks like an HTML page)")
+        raise ParseError("not a feed (looks like an HTML page)", code="html_page")
     if "\x00" in text:
         # XML forbids NUL. They could only hide markup (a DOCTYPE) from the strip below.
         text = text.replace("\x00", "")

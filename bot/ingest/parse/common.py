@@ -14,7 +14,13 @@ MAX_WARNINGS = 20
 
 
 class ParseError(ValueError):
-    """The document is not a usable feed; the message is a one-line reason."""
+    """The document is not a usable feed; the message is a one-line reason, and ``code``
+    names the common reasons for those who word them in other languages ("no_entries",
+    "html_page", "empty"; "" for the rest)."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def text_or_none(value: Any) -> str | None:
@@ -46,7 +52,7 @@ def collect(
         else:
             warnings.append(f"entry {number} skipped: no title, link or guid with summary")
     if number and not entries:
-        raise ParseError(f"no usable entries ({number} skipped)")
+        raise ParseError(f"no usable entries ({number} skipped)", code="no_entries")
     return tuple(entries)
 
 

@@ -40,7 +40,7 @@ def parse_with_feedparser(text: str, url: str) -> ParsedFeed:
     raw_entries = result.get("entries") or []
     if not version and not raw_entries:
         if re.search(r"<(?:html|body|div|p|a)\b", text[:20_000], re.I):
-            raise ParseError("not a feed (looks like an HTML page)")
+            raise ParseError("not a feed (looks like an HTML page)", code="html_page")
         raise ParseError("not a feed (no RSS, RDF or Atom root element)")
 
     feed = result.get("feed") or {}
