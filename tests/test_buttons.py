@@ -76,13 +76,14 @@ async def test_button_presses_count_against_the_flood_limit(bot, fake_telegram):
 
 
 async def test_one_users_burst_of_presses_does_not_hold_up_another_user(bot, fake_telegram):
-    for _ in range(200):  # an admin: no flood limit, every press is answered and edited
+    presses = 100  # an admin: no flood limit, every press is answered and edited
+    for _ in range(presses):
         fake_telegram.push_callback("tl:a:0", chat_id=ADMIN_ID)
     fake_telegram.push_message("/help", chat_id=READER)
     await fake_telegram.wait_for_messages(1, chat_id=READER)
     answered_before_help = len(answers(fake_telegram))
-    await fake_telegram.wait_for(lambda: len(answers(fake_telegram)) >= 200, timeout=60)
-    assert answered_before_help < 100, answered_before_help  # was: after all 200
+    await fake_telegram.wait_for(lambda: len(answers(fake_telegram)) >= presses, timeout=60)
+    assert answered_before_help < presses // 2, answered_before_help  # was: after all of them
 
 
 async def test_search_buttons_work_only_in_the_chat_that_searched(
