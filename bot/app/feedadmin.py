@@ -6,7 +6,6 @@ import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from bot.app.service import Service
 from bot.core.integers import whole
@@ -14,6 +13,7 @@ from bot.core.models import Feed
 from bot.ingest.cycle import FeedOutcome
 from bot.ingest.fetch import Fetcher
 from bot.ingest.netguard import UnsafeURL, check_url_syntax
+from bot.ingest.normalise import tidy_url, without_click_tracking
 from bot.ingest.opml import Outline, parse_opml, render_opml
 from bot.ingest.parse import ParseError
 from bot.storage.store import DuplicateFeed
@@ -56,21 +56,9 @@ def _clean_url(url: str) -> str:
 
 def _tidy(url: str) -> str:
     """The URL as given, but for the case of its scheme and host, a default port and a
-    fragment: the address to fetch. (Duplicates are judged by the canonical form, which also
-    drops tracking parameters; those are not dropped from what is fetched, since a feed's own
-    parameters can look like them.)"""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return url
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
-    default = {"http": 80, "https": 443}.get(scheme)
-    netloc = host if port in (None, default) else f"{host}:{port}"
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    fragment: the address to fetch. (Click-tracking parameters are dropped only to judge
+    duplicates: a feed's own parameters can look like them.)"""
+    return tidy_url(url) or url
 
 
 def _stored_as(service: Service, url: str) -> Feed | None:
@@ -84,18 +72,11 @@ def _stored_as(service: Service, url: str) -> Feed | None:
     return found
 
 
-# Parameters that only say where a link was clicked. Fewer than for report links: a feed's own
-# parameters (pk_cat=2, at_section=…) must keep two feeds apart.
-_CLICK_TRACKING = ("utm_", "fbclid=", "gclid=", "yclid=", "msclkid=", "mc_cid=", "mc_eid=",
-                   "_ga=", "igshid=")  # fmt: skip
-
-
 def _feed_key(url: str) -> str:
     """What two spellings of one feed share: the tidy URL without click-tracking parameters."""
-    tidy = _tidy(url)
-    base, _, query = tidy.partition("?")
-    kept = [part for part in query.split("&") if part and not part.startswith(_CLICK_TRACKING)]
-    return base + ("?" + "&".join(kept) if kept else "")
+    base, _, query = _tidy(url).partition("?")
+    kept = without_click_tracking(query)
+    return f"{base}?{kept}" if kept else base
 
 
 async def add_feed(

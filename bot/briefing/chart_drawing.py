@@ -65,10 +65,6 @@ MIN_BAR_PIXELS = 2.0
 MARKER_STEP = 22
 
 
-def _day_label(day: Any, tr: Translator, *, year: bool = False) -> str:
-    return tr.short_day(day, year=year)
-
-
 def _tick_positions(count: int, most: int = 15) -> list[int]:
     step = max(1, -(-count // most))
     # keep the last day (today) labelled; thin out towards the past
@@ -83,7 +79,7 @@ def axis_labels(days: Sequence[date], tr: Translator | None = None) -> list[tupl
     years = days[0].year != days[-1].year or len(days) > 366
     ticks = _tick_positions(len(days), most=9 if years else 15)  # longer labels: fewer fit
     tr = tr or translator(None)
-    return [(tick, _day_label(days[tick], tr, year=years)) for tick in ticks]
+    return [(tick, tr.short_day(days[tick], year=years)) for tick in ticks]
 
 
 def bar_width(count: int, width: int = WIDTH) -> float:
@@ -111,7 +107,7 @@ def note_lines(data: ChartData, tr: Translator | None = None) -> list[str]:
     first, last = data.days[0], data.days[-1]
     years = first.year != last.year or len(data.days) > 366
     return [
-        f"{number}.  {_day_label(story.day, tr, year=years)} — {_short(story.headline)}  "
+        f"{number}.  {tr.short_day(story.day, year=years)} — {_short(story.headline)}  "
         f"({tr.n('sources.count', story.sources)})"
         for number, story in enumerate(data.stories, 1)
     ] or [tr("picture.no_stories")]
@@ -145,9 +141,9 @@ def render_png(
     notes_axes = figure.add_subplot(grid[2])
     positions = list(range(len(data.days)))
     first, last = data.days[0], data.days[-1]
-    start = _day_label(first, tr, year=first.year != last.year)
+    start = tr.short_day(first, year=first.year != last.year)
     figure.suptitle(
-        tr("picture.title", start=start, end=_day_label(last, tr, year=True)),
+        tr("picture.title", start=start, end=tr.short_day(last, year=True)),
         fontsize=15,
         parse_math=False,
     )

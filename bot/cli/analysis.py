@@ -10,7 +10,7 @@ from typing import Any
 from bot.app.runtime import open_service
 from bot.briefing import reading
 from bot.briefing.ask import Answer
-from bot.cli.feeds import positive_days
+from bot.cli.feeds import plural, positive_days
 from bot.core.config import Settings
 from bot.core.timeutil import to_iso
 
@@ -71,11 +71,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     evaluate.set_defaults(func=cmd_eval)
 
 
-def _sources(count: int) -> str:
-    """ "1 source", "3 sources": the command line speaks English."""
-    return f"{count} {'source' if count == 1 else 'sources'}"
-
-
 def _print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -134,7 +129,7 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{entry.day}  [{entry.kind:<12}] {entry.headline}")
         if summary := summaries.get(entry.story):
             print(f"{'':12}{summary}")
-        print(f"{'':12}story {entry.story} · {_sources(entry.sources)} · {actors}")
+        print(f"{'':12}story {entry.story} · {plural(entry.sources, 'source')} · {actors}")
     return 0
 
 
@@ -244,9 +239,8 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{number}. {brief.headline}")
         if summary := brief.summary_for(language):
             print(f"   {summary}")
-        print(
-            f"   {brief.day.isoformat()} · {brief.kind} · {_sources(brief.sources)} · {brief.link}"
-        )
+        sources = plural(brief.sources, "source")
+        print(f"   {brief.day.isoformat()} · {brief.kind} · {sources} · {brief.link}")
     if coming:
         print("WHAT'S NEXT")
         for event in coming:
@@ -255,8 +249,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         print("WHO'S IN THE NEWS")
         print("   " + ", ".join(f"{a['name']} {a['mentions']} ({a['trend']})" for a in actors))
     if digest.more:
-        more = "story" if digest.more == 1 else "stories"
-        print(f"{digest.more} more {more} — briefbot timeline")
+        print(f"{plural(digest.more, 'more story', 'more stories')} — briefbot timeline")
     return 0
 
 
@@ -311,7 +304,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{number}. {story.day}  {story.headline}")
         if summary := story.summary_for(args.language):
             print(f"   {summary}")
-        print(f"   {_sources(story.sources)} · story {story.id} · {story.link or ''}")
+        print(f"   {plural(story.sources, 'source')} · story {story.id} · {story.link or ''}")
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.app.runtime import open_service
 from bot.briefing import reading
-from bot.cli.feeds import CommandError, item_json
+from bot.cli.feeds import CommandError, item_json, plural
 from bot.core.config import Settings, parse_duration
 from bot.core.integers import whole
 from bot.core.timeutil import utcnow
@@ -33,11 +33,6 @@ EXPORT_FIELDS = (
 
 
 MAX_DAYS = 36_500
-
-
-def _plural(count: int, one: str, other: str | None = None) -> str:
-    """ "1 day", "3 days": the command line speaks English."""
-    return f"{count} {one if count == 1 else other or one + 's'}"
 
 
 def _days(text: str) -> int:
@@ -125,8 +120,8 @@ def cmd_chart(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
     print(
         f"wrote {args.out} ({charts.WIDTH}×{charts.HEIGHT} PNG): "
-        f"{_plural(data.total_reports, 'relevant report')} over {_plural(len(data.days), 'day')}, "
-        f"{_plural(len(data.stories), 'story', 'stories')} marked"
+        f"{plural(data.total_reports, 'relevant report')} over {plural(len(data.days), 'day')}, "
+        f"{plural(len(data.stories), 'story', 'stories')} marked"
     )
     return 0
 

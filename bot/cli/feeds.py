@@ -77,6 +77,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     items.set_defaults(func=cmd_items)
 
 
+def plural(count: int, one: str, other: str | None = None) -> str:
+    """ "1 day", "3 days": the command line speaks English."""
+    return f"{count} {one if count == 1 else other or one + 's'}"
+
+
 def positive_days(text: str) -> int:
     """An argparse type: a whole number of days from 1 to 36,500."""
     days = whole(text, 5)

@@ -292,6 +292,17 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         url = urljoin(_URL_NOISE.sub("", base.strip()), url)
     elif url.startswith("//"):
         url = "https:" + url
+    tidy = _tidy_parts(url)
+    if tidy is None:
+        return None
+    scheme, netloc, path, query = tidy
+    query = "&".join(p for p in query.split("&") if p and not _is_tracking(p))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _tidy_parts(url: str) -> tuple[str, str, str, str] | None:
+    """Scheme, network location, path and query of an http(s) URL: scheme and host in lower
+    case, no user info, no default port, "/" for an empty path (None if not http(s))."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -304,8 +315,19 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return scheme, netloc, parts.path or "/", parts.query
+
+
+def tidy_url(url: str) -> str | None:
+    """An http(s) URL spelled one way: scheme and host in lower case, no user info, default
+    port or fragment; its parameters kept as they are (None if it is not http(s))."""
+    tidy = _tidy_parts(url)
+    return None if tidy is None else urlunsplit((*tidy, ""))
+
+
+def without_click_tracking(query: str) -> str:
+    """A query string without the parameters that only say where a link was clicked."""
+    return "&".join(p for p in query.split("&") if p and not _is_click_tracking(p))
 
 
 # Parameters that only say where a link was clicked: dropped from the link readers are shown.

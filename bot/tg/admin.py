@@ -114,10 +114,11 @@ def feeds_page(service: Service, tr: Translator, page: int) -> tuple[list[str], 
     """One page of /feeds (one message: at most 15 feeds, fewer when they are long) and its
     Previous/Next buttons."""
     feeds = reading.feeds(service)
-    pages = max(1, len(render.feeds_admin_pages(tr, feeds)))
-    page = min(max(page, 0), pages - 1)
-    blocks = render.feeds_admin_blocks(tr, feeds, page=page)
-    return blocks, pager(tr, "fd", "p", page, pages, back="button.previous", forward="button.next")
+    pages = render.feeds_admin_pages(tr, feeds)
+    page = min(max(page, 0), len(pages) - 1) if pages else 0
+    blocks = render.feeds_admin_blocks(tr, len(feeds), pages, page)
+    markup = pager(tr, "fd", "p", page, len(pages), back="button.previous", forward="button.next")
+    return blocks, markup
 
 
 async def feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -172,11 +173,17 @@ async def addactor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/addadmin USER_ID."""
+def _user_id_arg(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The one argument as a Telegram user id, or a usage answer."""
     user_id = whole(args_of(context)[0], 15) if len(args_of(context)) == 1 else None
     if not user_id:
         raise Usage("arg.user_id")
+    return user_id
+
+
+async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/addadmin USER_ID."""
+    user_id = _user_id_arg(context)
     service = service_of(context)
     tr = tr_of(update, context)
     try:
@@ -192,9 +199,7 @@ async def addadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def removeadmin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/removeadmin USER_ID: take away an admin added from chat."""
-    user_id = whole(args_of(context)[0], 15) if len(args_of(context)) == 1 else None
-    if not user_id:
-        raise Usage("arg.user_id")
+    user_id = _user_id_arg(context)
     service = service_of(context)
     tr = tr_of(update, context)
     try:

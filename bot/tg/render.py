@@ -399,13 +399,14 @@ def feeds_admin_pages(
     return pages
 
 
-def feeds_admin_blocks(tr: Translator, feeds: Sequence[Feed], *, page: int = 0) -> list[str]:
-    """/feeds: health details for admins, one page (see :func:`feeds_admin_pages`)."""
-    if not feeds:
+def feeds_admin_blocks(
+    tr: Translator, total: int, pages: Sequence[Sequence[str]], page: int
+) -> list[str]:
+    """/feeds: health details for admins, one of the pages :func:`feeds_admin_pages` cut."""
+    if not pages:
         return [tr("feeds.empty")]
-    pages = feeds_admin_pages(tr, feeds)
     page = min(max(page, 0), len(pages) - 1)
-    title = f"<b>{tr('feeds.title')}</b> ({len(feeds)})"
+    title = f"<b>{tr('feeds.title')}</b> ({total})"
     if len(pages) > 1:
         title += f" — {tr('timeline.page', page=page + 1, pages=len(pages))}"
     return [title, *pages[page]]
