@@ -53,12 +53,16 @@ def parse_feed(body: bytes, *, url: str = "", content_type: str | None = None) -
     if head.startswith("{") or (_media_type(content_type) in _JSON_TYPES and head[:1] != "<"):
         return _parse_json_feed(text, content_type, warnings)
     text, data = prepare_xml(body if as_is else None, text, warnings)
+    # The text is the bytes decoded (prepare_xml encodes it losslessly): only the fallback
+    # needs it, and held through lxml's parse a large document's text (two or four bytes a
+    # character outside Latin-1) was the largest thing in a worker's memory.
+    del text
     try:
         parsed = parse_with_lxml(data, url)
         version = parsed.format
     except Declined as declined:
         _check_lenient_limits(data, str(declined))
-        parsed = parse_with_feedparser(text, url)
+        parsed = parse_with_feedparser(data.decode("utf-8"), url)
         version = parsed.format + FALLBACK_SUFFIX
     return ParsedFeed(
         title=parsed.title,
