@@ -66,10 +66,9 @@ def return_freed_memory() -> None:
     measurable and keep 11-15 MiB less in the process tree (bench/ingest.py --cli).
     Elsewhere (musl, macOS) this does nothing.
     """
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(_M_MMAP_THRESHOLD, _FREED_MEMORY_THRESHOLD)
-        libc.mallopt(_M_TRIM_THRESHOLD, _FREED_MEMORY_THRESHOLD)
+    if _LIBC is not None:
+        _LIBC.mallopt(_M_MMAP_THRESHOLD, _FREED_MEMORY_THRESHOLD)
+        _LIBC.mallopt(_M_TRIM_THRESHOLD, _FREED_MEMORY_THRESHOLD)
 
 
 def _glibc() -> Any:
