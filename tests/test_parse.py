@@ -406,3 +406,64 @@ def test_corpus_parses_without_crashing() -> None:
     for failure in failures:
         print("  " + failure)
     assert len(files) - len(failures) >= 0.95 * len(files)
+
+
+# --- large documents: read without decoding them whole, with the same results
+
+_LONG_TITLES = [f"Гарантії безпеки 🇺🇦 — report {n} " + "слово " * 80 for n in range(60)]
+
+
+def _large(declaration: str, before_root: str = "", after_items: str = "") -> bytes:
+    document = rss(*_LONG_TITLES, declaration=declaration)
+    head, rest = document.split("<rss", 1)
+    document = head + before_root + "<rss" + rest.replace("</channel>", after_items + "</channel>")
+    body = document.encode()
+    assert len(body) > 32 * 1024  # well past the start the shortcut reads (16 KiB)
+    return body
+
+
+LARGE_DOCUMENTS = {
+    "plain UTF-8": _large('<?xml version="1.0" encoding="utf-8"?>'),
+    "no declaration": _large(""),
+    "declares ISO-8859-1": _large('<?xml version="1.0" encoding="ISO-8859-1"?>'),
+    "upper-case declaration": _large('<?XML version="1.0" encoding="utf-8"?>'),
+    "comment before the root": _large("<?xml version='1.0'?>", "<!-- generator -->\n"),
+    "HTML page, behind comments": _large("", "<!-- a -->", "<!-- b --> <html><body>x</body>"),
+    "internal DTD subset": _large('<?xml version="1.0"?>', '<!DOCTYPE rss [<!ENTITY e "x">]>'),
+    "NUL inside": _large('<?xml version="1.0"?>', "", "<!-- \x00 -->"),
+    "HTML page": ("<!doctype html><html><body>" + "<p>слово</p>" * 20000).encode(),
+    "HTML page, no doctype": ("\n  <html><body>" + "<p>слово</p>" * 20000).encode(),
+}
+
+
+def _outcome(body: bytes) -> object:
+    try:
+        return parse_feed(body, url="https://e.example/feed")
+    except ParseError as error:
+        return ("ParseError", str(error), error.code)
+
+
+@pytest.mark.parametrize("name", sorted(LARGE_DOCUMENTS))
+def test_large_documents_read_from_their_start_parse_as_when_decoded_whole(name, monkeypatch):
+    """Whether a large UTF-8 body needs preparing is told from its start and a byte scan;
+    whatever that says, the feed (or the error) is the one full decoding gives."""
+    import bot.ingest.parse as parsing
+
+    body = LARGE_DOCUMENTS[name]
+    shortcut = _outcome(body)
+    monkeypatch.setattr(parsing, "_unchanged_by_preparation", lambda body: False)
+    assert shortcut == _outcome(body)
+    if name.startswith("HTML page"):
+        assert shortcut[0] == "ParseError" and shortcut[2] == "html_page"  # type: ignore[index]
+    else:
+        assert isinstance(shortcut, ParsedFeed) and len(shortcut.entries) == 60
+        assert shortcut.entries[0].title.startswith("Гарантії безпеки 🇺🇦")  # type: ignore[union-attr]
+
+
+def test_the_start_of_a_plain_large_feed_is_enough():
+    """The shortcut is taken where it matters: a large plain feed, declared UTF-8."""
+    from bot.ingest.parse import _unchanged_by_preparation
+
+    assert _unchanged_by_preparation(LARGE_DOCUMENTS["plain UTF-8"])
+    assert not _unchanged_by_preparation(LARGE_DOCUMENTS["declares ISO-8859-1"])
+    assert not _unchanged_by_preparation(LARGE_DOCUMENTS["comment before the root"])

@@ -22,17 +22,26 @@ frozen, picklable dataclasses, so a caller can run this in a worker thread or pr
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.models import ParsedEntry, ParsedFeed
-from bot.ingest.parse.common import MAX_WARNINGS, ParseError, capped, collect, text_or_none
-from bot.ingest.parse.fast import Declined, parse_with_lxml
+from bot.ingest.parse.common import MAX_WARNINGS, ParseError, T, capped, collect, text_or_none
+from bot.ingest.parse.fast import Declined, read_with_lxml
 from bot.ingest.parse.reference import parse_with_feedparser
 
-__all__ = ["MAX_WARNINGS", "ParseError", "parse_feed", "prepare_xml", "prepared_xml"]
+__all__ = [
+    "MAX_WARNINGS",
+    "ParseError",
+    "parse_feed",
+    "prepare_xml",
+    "prepared_xml",
+    "read_feed",
+]
 
 FALLBACK_SUFFIX = "+feedparser"
 
@@ -46,33 +55,74 @@ def parse_feed(body: bytes, *, url: str = "", content_type: str | None = None) -
     entries is usable (no title, no link, no guid with summary), raises :class:`ParseError`.
     Skipped entries and recoverable problems are listed in ``warnings``.
     """
+    feed, entries, _ = read_feed(body, _as_read, url=url, content_type=content_type)
+    return dataclasses.replace(feed, entries=entries)
+
+
+def read_feed(
+    body: bytes,
+    finish: Callable[[ParsedEntry, str | None], T],
+    *,
+    url: str = "",
+    content_type: str | None = None,
+    limit: int | None = None,
+) -> tuple[ParsedFeed, tuple[T, ...], int]:
+    """:func:`parse_feed`, handing each of the first ``limit`` usable entries to ``finish``
+    with the feed's language, in the feed's order; returns the feed without its entries, what
+    ``finish`` returned for them, and how many entries were usable in all. On the fast path
+    each entry is finished as soon as it is read, so a caller keeping a short form of each
+    (the normalised entry) never holds all of a large feed's text at once. ``finish`` must
+    have no side effects: it may run twice for an entry when the fast path declines."""
     if not body or not body.strip():
         raise ParseError("empty document", code="empty")
     text, warnings, as_is = _decode(body, content_type)
-    head = text[:2048].lstrip("\ufeff \t\r\n")
+    start = text[:2048] if text is not None else _utf8_start(body, 2048)
+    head = start.lstrip("\ufeff \t\r\n")
     if head.startswith("{") or (_media_type(content_type) in _JSON_TYPES and head[:1] != "<"):
-        return _parse_json_feed(text, content_type, warnings)
+        if text is None:
+            text = body.decode("utf-8")
+        return _finished(_parse_json_feed(text, content_type, warnings), finish, limit, None)
     text, data = prepare_xml(body if as_is else None, text, warnings)
     # The text is the bytes decoded (prepare_xml encodes it losslessly): only the fallback
     # needs it, and held through lxml's parse a large document's text (two or four bytes a
     # character outside Latin-1) was the largest thing in a worker's memory.
     del text
     try:
-        parsed = parse_with_lxml(data, url)
+        parsed, entries, usable = read_with_lxml(data, url, finish, limit)
         version = parsed.format
     except Declined as declined:
         _check_lenient_limits(data, str(declined))
-        parsed = parse_with_feedparser(data.decode("utf-8"), url)
+        feed = parse_with_feedparser(data.decode("utf-8"), url)
+        parsed, entries, usable = _finished(feed, finish, limit, warnings)
         version = parsed.format + FALLBACK_SUFFIX
-    return ParsedFeed(
-        title=parsed.title,
-        link=parsed.link,
-        language=parsed.language,
-        ttl_minutes=parsed.ttl_minutes,
-        entries=parsed.entries,
-        warnings=capped(warnings + list(parsed.warnings)),
-        format=version,
+        return dataclasses.replace(parsed, format=version), entries, usable
+    parsed = dataclasses.replace(
+        parsed, warnings=capped(warnings + list(parsed.warnings)), format=version
     )
+    return parsed, entries, usable
+
+
+def _utf8_start(body: bytes, characters: int) -> str:
+    """The first ``characters`` characters of a valid UTF-8 body (or all it has)."""
+    return codecs.getincrementaldecoder("utf-8")().decode(body[: 4 * characters])[:characters]
+
+
+def _finished(
+    feed: ParsedFeed,
+    finish: Callable[[ParsedEntry, str | None], T],
+    limit: int | None,
+    warnings: list[str] | None,
+) -> tuple[ParsedFeed, tuple[T, ...], int]:
+    """A parse that read every entry before finishing any (JSON Feed, feedparser); the
+    ``warnings`` found before it go first (None: the feed has them already)."""
+    kept = feed.entries if limit is None else feed.entries[:limit]
+    finished = tuple(finish(entry, feed.language) for entry in kept)
+    merged = feed.warnings if warnings is None else capped(warnings + list(feed.warnings))
+    return dataclasses.replace(feed, entries=(), warnings=merged), finished, len(feed.entries)
+
+
+def _as_read(entry: ParsedEntry, feed_language: str | None) -> ParsedEntry:
+    return entry
 
 
 # The lenient parser (feedparser, pure Python) costs about 30 µs and 0.7 KiB per tag of
@@ -140,11 +190,12 @@ def _guess_single_byte(body: bytes) -> str:
     return "cp1251" if high and paired >= high else "cp1252"
 
 
-def _decode(body: bytes, content_type: str | None) -> tuple[str, list[str], bool]:
+def _decode(body: bytes, content_type: str | None) -> tuple[str | None, list[str], bool]:
     """Decode the body to text, trusting a declared charset only when the bytes agree.
 
     The flag is true when the text is exactly the body read as UTF-8 (no BOM, no repair), so
-    the bytes themselves can go to the XML parser."""
+    the bytes themselves can go to the XML parser; the text is then None, left for the caller
+    to decode if it needs it (a large feed's text takes up to four bytes a character)."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, "replace"), [], False
@@ -158,24 +209,24 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, list[str], bool
         for label in (http_match and http_match.group(1), xml_match and xml_match[1].decode())
         if label
     ]
-    utf8 = _utf8(body)  # decoded once: feeds are mostly UTF-8
+    utf8 = _is_utf8(body)  # checked once: feeds are mostly UTF-8
     for label in declared:
         named = _codec(label)
         if named is None or named.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
             continue  # without a BOM or NUL bytes (checked above) the body is not UTF-16/32
-        if named.startswith(("utf-8", "utf_8")) and utf8 is not None:
-            return utf8, [], True
-        if utf8 is not None and not body.isascii():
+        if named.startswith(("utf-8", "utf_8")) and utf8:
+            return None, [], True
+        if utf8 and not body.isascii():
             # A single-byte charset declared for bytes that are valid UTF-8: they are UTF-8.
-            return utf8, [f"declared charset {label} is wrong; decoded as utf-8"], True
+            return None, [f"declared charset {label} is wrong; decoded as utf-8"], True
         try:
             return body.decode(named), [], False
         except UnicodeDecodeError:
             continue
         except (LookupError, TypeError):  # codecs that cannot decode bytes (e.g. rot13)
             continue
-    if utf8 is not None:
-        return utf8, [], True
+    if utf8:
+        return None, [], True
 
     lossy = body.decode("utf-8", "replace")
     replaced = lossy.count("\ufffd")
@@ -211,11 +262,22 @@ def _wide_codec(body: bytes) -> str | None:
 _CHARSET_NAMES = {"cp1251": "windows-1251", "cp1252": "windows-1252"}
 
 
-def _utf8(body: bytes) -> str | None:
+def _is_utf8(body: bytes) -> bool:
+    """Whether the body is valid UTF-8, decoded a piece at a time and the pieces dropped."""
+    if body.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(body)
     try:
-        return body.decode("utf-8")
+        for start in range(0, len(body), _PIECE):
+            decoder.decode(view[start : start + _PIECE])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return None
+        return False
+    return True
+
+
+_PIECE = 1 << 16
 
 
 # --- XML documents: checks and preparation shared by both parsers
@@ -275,16 +337,27 @@ def prepared_xml(body: bytes, content_type: str | None = None) -> tuple[str, byt
     """The text and bytes both XML parsers get for ``body``, as ``parse_feed`` prepares them
     (for the differential test and the benchmark). Raises :class:`ParseError` for HTML pages."""
     text, warnings, as_is = _decode(body, content_type)
-    return prepare_xml(body if as_is else None, text, warnings)
+    text, data = prepare_xml(body if as_is else None, text, warnings)
+    return (data.decode("utf-8") if text is None else text), data
 
 
-def prepare_xml(body: bytes | None, text: str, warnings: list[str]) -> tuple[str, bytes]:
+def prepare_xml(
+    body: bytes | None, text: str | None, warnings: list[str]
+) -> tuple[str | None, bytes]:
     """Check and defuse a decoded XML document for the parsers.
 
     Rejects HTML pages, removes DTD internal subsets and declares the text UTF-8. Returns the
     prepared text (for feedparser) and its UTF-8 bytes (for lxml); ``body`` is reused as those
-    bytes when it is ``text`` read as UTF-8 and needed no change, saving an encode.
+    bytes when it is ``text`` read as UTF-8 and needed no change, saving an encode. ``text``
+    None means ``body`` read as UTF-8 (valid); the text returned is then None too when the
+    body needed no change (seen without decoding it whole).
     """
+    if text is None:
+        if body is None:
+            raise ValueError("prepare_xml needs the body or its text")
+        if _unchanged_by_preparation(body):
+            return None, body
+        text = body.decode("utf-8")
     if _HTML_START.match(text):
         raise ParseError("not a feed (looks like an HTML page)", code="html_page")
     if "\x00" in text:
@@ -302,6 +375,34 @@ def prepare_xml(body: bytes | None, text: str, warnings: list[str]) -> tuple[str
         text = text[: declaration.start(2)] + "utf-8" + text[declaration.end(2) :]
         body = None
     return text, body if body is not None else text.encode("utf-8", "replace")
+
+
+# Bodies up to this size are simply decoded; the start of a larger one that is read.
+_HEAD_BYTES = 1 << 14
+_XML_PREAMBLE = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?")
+_DOCTYPE_BYTES = re.compile(rb"<!DOCTYPE", re.I)
+
+
+def _unchanged_by_preparation(body: bytes) -> bool:
+    """True when :func:`prepare_xml` would pass this valid UTF-8 body on unchanged, decided
+    from a scan of its bytes and the text of its start; False when unsure (it is then decoded
+    and prepared in full). Holds where it matters: a large feed, plain XML, declared UTF-8."""
+    if len(body) <= _HEAD_BYTES or b"\x00" in body or _DOCTYPE_BYTES.search(body):
+        return False
+    # Not final: a character cut at the end of the piece is left out, not an error.
+    head = codecs.getincrementaldecoder("utf-8")().decode(body[:_HEAD_BYTES])
+    preamble = _XML_PREAMBLE.match(head)
+    end = preamble.end() if preamble else 0
+    # Past whitespace and the XML declaration an element must start (no comment, processing
+    # instruction or declaration, which could carry the HTML check far into the text), well
+    # inside the head, so that both checks below see all they would see in the whole text.
+    rest = head[end:]
+    if end > len(head) - 64 or not rest.startswith("<") or rest.startswith(("<!", "<?")):
+        return False
+    if _HTML_START.match(head):
+        return False  # an HTML page: the full preparation says so
+    declaration = _XML_DECL_ENCODING_TEXT.match(head)
+    return declaration is None or declaration[2].lower() in ("utf-8", "utf8")
 
 
 # --- JSON Feed

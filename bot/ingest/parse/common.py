@@ -6,11 +6,12 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.core.models import ParsedEntry
 
 MAX_WARNINGS = 20
+T = TypeVar("T")
 
 
 class ParseError(ValueError):
@@ -39,8 +40,22 @@ def collect(
     raw_entries: Iterable[Any], convert: Callable[[Any], ParsedEntry], warnings: list[str]
 ) -> tuple[ParsedEntry, ...]:
     """Convert entries, skipping unusable ones with a warning; fail only if none is usable."""
-    entries: list[ParsedEntry] = []
-    number = 0
+    entries, _ = gather(raw_entries, convert, warnings, _itself)
+    return entries
+
+
+def gather(
+    raw_entries: Iterable[Any],
+    convert: Callable[[Any], ParsedEntry],
+    warnings: list[str],
+    finish: Callable[[ParsedEntry], T],
+    limit: int | None = None,
+) -> tuple[tuple[T, ...], int]:
+    """:func:`collect`, handing each of the first ``limit`` (default all) usable entries to
+    ``finish`` as soon as it is read, so that only what ``finish`` makes of them is kept;
+    returns those and how many entries were usable in all."""
+    finished: list[T] = []
+    usable_count = number = 0
     for number, raw in enumerate(raw_entries, start=1):  # noqa: B007 (number used after loop)
         try:
             entry = convert(raw)
@@ -48,12 +63,18 @@ def collect(
             warnings.append(f"entry {number} skipped: {error}")
             continue
         if usable(entry):
-            entries.append(entry)
+            usable_count += 1
+            if limit is None or usable_count <= limit:
+                finished.append(finish(entry))
         else:
             warnings.append(f"entry {number} skipped: no title, link or guid with summary")
-    if number and not entries:
+    if number and not usable_count:
         raise ParseError(f"no usable entries ({number} skipped)", code="no_entries")
-    return tuple(entries)
+    return tuple(finished), usable_count
+
+
+def _itself(entry: ParsedEntry) -> ParsedEntry:
+    return entry
 
 
 def capped(warnings: list[str]) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ subsets before any parser sees a document.
 
 from __future__ import annotations
 
+import dataclasses
 import html.entities
 import re
 import threading
@@ -31,7 +32,7 @@ from feedparser.datetimes import _parse_date  # the reference parser's own date 
 from lxml import etree
 
 from bot.core.models import ParsedEntry, ParsedFeed
-from bot.ingest.parse.common import ParseError, collect, from_struct, text_or_none, ttl_minutes
+from bot.ingest.parse.common import ParseError, T, from_struct, gather, text_or_none, ttl_minutes
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -108,6 +109,21 @@ def parse_with_lxml(data: bytes, url: str) -> ParsedFeed:
     ``warnings`` lists skipped entries. Raises :class:`Declined` when feedparser should parse
     the document instead; never raises ``ParseError``.
     """
+    feed, entries, _ = read_with_lxml(data, url, _as_read)
+    return dataclasses.replace(feed, entries=entries)
+
+
+def read_with_lxml(
+    data: bytes,
+    url: str,
+    finish: Callable[[ParsedEntry, str | None], T],
+    limit: int | None = None,
+) -> tuple[ParsedFeed, tuple[T, ...], int]:
+    """:func:`parse_with_lxml`, handing each of the first ``limit`` usable entries to
+    ``finish`` (with the feed's language) as it is read: a caller that keeps only a short
+    form of each never holds every entry's whole text at once. Returns the feed without
+    entries, what ``finish`` returned, and how many entries were usable. Should it decline,
+    what ``finish`` returned so far is dropped (``finish`` must have no side effects)."""
     root = _parse_tree(data, url)
     version, channel, entry_elements = _structure(root)
     found = len(entry_elements)
@@ -115,24 +131,38 @@ def parse_with_lxml(data: bytes, url: str) -> ParsedFeed:
     if in_bytes > found:
         raise Declined(f"{in_bytes} entry tags in the document, {found} entries in the tree")
 
-    feed_language = _feed_language(root, channel)
+    language = text_or_none(_feed_language(root, channel))
     warnings: list[str] = []
     convert = _entry_converter(root.get(XML_LANG) or channel.get(XML_LANG))
+    titled = False
+
+    def read(item: etree._Element) -> ParsedEntry:
+        nonlocal titled
+        entry = convert(item)
+        titled = titled or bool(entry.title or entry.link)
+        return entry
+
     try:
-        entries = collect(entry_elements, convert, warnings)
+        finished, usable = gather(
+            entry_elements, read, warnings, lambda entry: finish(entry, language), limit
+        )
     except ParseError as error:  # feedparser decides what is wrong with the document
         raise Declined(str(error)) from None
-    if found and not any(e.title or e.link for e in entries):
+    if found and not titled:
         raise Declined("no entry has a title or a link")
-    return ParsedFeed(
+    feed = ParsedFeed(
         title=text_or_none(_inner(_first(channel, "title", "dc:title"))),
         link=_feed_link(channel),
-        language=text_or_none(feed_language),
+        language=language,
         ttl_minutes=ttl_minutes(_first_text(channel, "ttl")),
-        entries=entries,
         warnings=tuple(warnings),
         format=version,
     )
+    return feed, finished, usable
+
+
+def _as_read(entry: ParsedEntry, feed_language: str | None) -> ParsedEntry:
+    return entry
 
 
 # --- the tree
