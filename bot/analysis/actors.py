@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -302,24 +303,39 @@ class Gazetteer:
     _fuzzy_names: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        root, cjk_root = _Trie(), _Trie()
-        stems: dict[str, list[_Entry]] = {}
         sources = [("", "ignore", phrase, "") for phrase in self.ignore]
         for actor in self.actors.values():
             for alias in (actor.name, *actor.aliases):
                 sources.append((actor.name, "strong", alias, actor.kind))
             sources += [(actor.name, "weak", alias, actor.kind) for alias in actor.weak]
             sources += [(actor.name, "metonym", alias, actor.kind) for alias in actor.metonyms]
+        prepared = []
         for actor_name, strength, raw_alias, kind in sources:
             alias = nfc(raw_alias.strip())
             if strength == "ignore":
                 stem, endings = alias, frozenset({""})
             else:
                 stem, endings = _stem_and_endings(alias, kind)
+            prepared.append((actor_name, strength, alias, stem, _ending_keys(endings)))
+        # The trie and the regex compiler's parse tree are built and dropped before the lasting
+        # lookup tables: their many short-lived objects, allocated among those, would leave
+        # memory in pieces the process keeps (2 of its 8 MiB).
+        main, cjk = _trie_patterns(stem for *_, stem, _ in prepared)
+        self._max_ending = max((len(e) for *_, endings in prepared for e in endings), default=0)
+        # After a stem the regex takes the rest of the word (at most max_ending characters);
+        # _resolve then checks that this rest is an ending the alias allows. The text is
+        # lower-cased first: a case-sensitive scan is several times faster than re.IGNORECASE.
+        tail = rf"{WORD_CHAR}{{0,{self._max_ending}}}(?!{WORD_CHAR})"
+        self._pattern = re.compile(rf"(?<!\w)(?:{main}){tail}")
+        # CJK text has no spaces: such names are found anywhere and need no ending.
+        self._cjk_pattern = re.compile(cjk) if cjk else None
+        del main, cjk
+        stems: dict[str, list[_Entry]] = {}
+        for actor_name, strength, alias, stem, endings in prepared:
             entry = _Entry(
                 actor=actor_name,
                 strength=strength,
-                endings=_ending_keys(endings),
+                endings=endings,
                 exact=name_key(alias),
                 stem=stem,
                 case=_case_rule(alias),
@@ -327,21 +343,7 @@ class Gazetteer:
             bucket = stems.setdefault(name_key(stem), [])
             if entry not in bucket:
                 bucket.append(entry)
-            node = cjk_root if _CJK.match(stem) else root
-            for token in _trie_tokens(stem):
-                node = node.children.setdefault(token, _Trie())
-            node.terminal = True
         self._stems = stems
-        self._max_ending = max(
-            (len(e) for bucket in stems.values() for x in bucket for e in x.endings), default=0
-        )
-        # After a stem the regex takes the rest of the word (at most max_ending characters);
-        # _resolve then checks that this rest is an ending the alias allows. The text is
-        # lower-cased first: a case-sensitive scan is several times faster than re.IGNORECASE.
-        tail = rf"{WORD_CHAR}{{0,{self._max_ending}}}(?!{WORD_CHAR})"
-        self._pattern = re.compile(rf"(?<!\w)(?:{_emit(root)}){tail}")
-        # CJK text has no spaces: such names are found anywhere and need no ending.
-        self._cjk_pattern = re.compile(_emit(cjk_root)) if cjk_root.children else None
 
     # -- extraction ------------------------------------------------------------------------------
 
@@ -551,6 +553,18 @@ class Gazetteer:
                 scored.append((best, order, actor))
         scored.sort(key=lambda item: (item[0], item[1]))
         return [actor for _, _, actor in scored]
+
+
+def _trie_patterns(stems: Iterable[str]) -> tuple[str, str]:
+    """The regex alternations of all stems, shaped as a trie: non-CJK ones, CJK ones ("" if
+    none)."""
+    root, cjk_root = _Trie(), _Trie()
+    for stem in stems:
+        node = cjk_root if _CJK.match(stem) else root
+        for token in _trie_tokens(stem):
+            node = node.children.setdefault(token, _Trie())
+        node.terminal = True
+    return _emit(root), _emit(cjk_root) if cjk_root.children else ""
 
 
 def _emit(node: _Trie) -> str:
