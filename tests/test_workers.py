@@ -37,33 +37,38 @@ async def test_parse_runs_in_another_process_and_recovers_from_a_crash():
         pool.close()
 
 
-async def test_analysis_in_the_pool_matches_the_main_process_and_knows_new_actors(service):
-    from bot.analysis.analyser import ItemText
+def _gazetteers_loaded() -> int:
+    from bot.analysis.datafiles import _gazetteer
 
-    texts = [
-        ItemText(
-            1,
-            "Zelensky and Macron discuss security guarantees for Ukraine",
-            "Envoy Bartholomew Quill joined the ceasefire talks in Paris on 16 February.",
-            "en",
-            datetime(2026, 2, 17, tzinfo=UTC),
-        ),
-        ItemText(2, "Shakhtar win the derby", "Football.", "en", datetime(2026, 2, 17, tzinfo=UTC)),
-    ]
+    return _gazetteer.cache_info().currsize
+
+
+async def test_workers_parse_and_score_while_this_process_analyses(service, fetcher, feed_server):
+    """The relevant report is analysed in full (its actors found), the off-topic one only
+    scored; no worker loaded the gazetteer, which exists once, in this process."""
+    on_topic = {
+        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
+        "guid": "t1",
+        "link": "https://t.example/1",
+        "description": "Ceasefire talks in Paris on 16 February.",
+    }
+    off_topic = {"title": "Shakhtar win the derby", "guid": "t2", "link": "https://t.example/2"}
+    feed_server.route("/a.xml", rss([on_topic, off_topic]))
+    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
     service.parse_pool = ParsePool(1)
     try:
-        in_pool = await service.analyse_texts(texts)
-        assert in_pool == service.analyser.analyse_many(texts)
-        assert [result.relevant for result in in_pool] == [True, False]
-        assert "Bartholomew Quill" not in in_pool[0].actors
-        service.add_actor("Bartholomew Quill", "person", None)
-        [after, _] = await service.analyse_texts(texts)
-        assert after.actors.get("Bartholomew Quill") == 1
+        report = await service.ingestor(fetcher).run_cycle(all_feeds=True)
+        assert report.new_items == 2
+        assert await service.parse_pool.run(_gazetteers_loaded) == 0
     finally:
         service.parse_pool.close()
+    ids = service.store.all_item_ids()
+    assert service.store.count_relevant(ids) == 1
+    named = {mention.name for mention in service.store.actor_mentions(None, None)}
+    assert {"Volodymyr Zelensky", "Emmanuel Macron"} <= named
 
 
-async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_error(
+async def test_unusable_analysis_data_stops_a_cycle_with_workers_with_a_config_error(
     service, fetcher, feed_server
 ):
     from pathlib import Path
@@ -88,27 +93,6 @@ async def test_unusable_analysis_data_in_the_pool_stops_the_cycle_with_a_config_
         broken.parse_pool.close()
     [feed] = service.store.list_feeds()
     assert feed.error_count == 0 and feed.last_error is None
-
-
-async def test_analysis_survives_a_worker_killed_by_another_call(service):
-    import asyncio
-
-    from bot.analysis.analyser import ItemText
-
-    texts = [
-        ItemText(1, "Security guarantees for Ukraine", "Ceasefire talks.", "en",
-                 datetime(2026, 2, 17, tzinfo=UTC)),
-    ]  # fmt: skip
-    service.parse_pool = ParsePool(1)
-    try:
-        crash = asyncio.ensure_future(service.parse_pool.run(_die))
-        await asyncio.sleep(0)  # a yield, not a wait: the crash is submitted ahead of analysis
-        [result] = await service.analyse_texts(texts)
-        assert result.relevant and result.item_id == 1
-        with pytest.raises(BrokenProcessPool):
-            await crash
-    finally:
-        service.parse_pool.close()
 
 
 ORPHAN_SCRIPT = """

@@ -88,15 +88,6 @@ def build_analyser(spec: AnalyserSpec) -> Analyser:
 _BUILT: dict[AnalyserSpec, Analyser] = {}
 
 
-def analyse_batch(spec: AnalyserSpec, items: list[ItemText]) -> list[ItemAnalysis]:
-    """Analyse a batch with the analyser ``spec`` describes, built once per process.
-
-    This is what a worker process runs, so that analysis uses another core and leaves the
-    main process's interpreter lock to the event loop.
-    """
-    return analyser_for(spec).analyse_many(items)
-
-
 def analyser_for(spec: AnalyserSpec) -> Analyser:
     """The analyser ``spec`` describes, built once per process (the last one is kept)."""
     analyser = _BUILT.get(spec)

@@ -27,7 +27,7 @@ def parse_and_score(
     """:func:`parse_document`, with each entry's relevance under the topic of ``spec``
     (compiled once per process; ConfigError naming ``analysis`` if it is unusable) and
     entries below its threshold marked off-topic."""
-    topic = _topic(spec)
+    topic = scoring_topic(spec)
     document = parse_document(body, url, content_type, first_seen)
     entries = []
     for entry in document.entries:
@@ -37,9 +37,11 @@ def parse_and_score(
     return dataclasses.replace(document, entries=tuple(entries))
 
 
-def _topic(spec: AnalyserSpec) -> Topic:
-    # Only the topic: the gazetteers are loaded where reports are analysed in full (a worker
-    # that only parses stays small).
+def scoring_topic(spec: AnalyserSpec) -> Topic:
+    """The topic of ``spec``, compiled once per process (ConfigError naming ``analysis``).
+
+    Only the topic: the gazetteers are loaded where reports are analysed in full, in the
+    process that stores them (a worker that only parses stays small)."""
     try:
         return load_topic(resolve_data_path(spec.topic_file))
     except (OSError, ValueError) as error:

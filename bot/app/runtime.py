@@ -28,6 +28,11 @@ def open_service(settings: Settings, *, workers: int | None = None) -> Iterator[
     return_freed_memory()
     count = settings.feeds.parse_workers if workers is None else workers
     if count:
+        from bot.app.prescore import scoring_topic
+
+        # Workers score every report against the topic: compiled before they are forked, it is
+        # shared instead of compiled again in each (ConfigError here if it is unusable).
+        scoring_topic(service.analyser_spec)
         # A pool that replaces a broken one starts from a forkserver with the parser loaded.
         service.parse_pool = ParsePool(count, ("bot.app.prescore",))
         service.parse_pool.start_forked()

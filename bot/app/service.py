@@ -69,14 +69,9 @@ class Service:
         )
 
     async def analyse_texts(self, items: list[ItemText]) -> list[ItemAnalysis]:
-        """Analyse a batch off the event loop: in a worker process when there is a pool (so
-        analysis uses another core), else in a thread."""
-        if self.parse_pool is not None:
-            from bot.analysis.analyser import analyse_batch
-
-            # A worker killed under this batch (by a hostile feed beside it) is survived by the
-            # pool, which runs the batch once more: analysis is pure.
-            return await self.parse_pool.run(analyse_batch, self.analyser_spec, items)
+        """Analyse a batch off the event loop, in a thread of this process, also when a pool
+        parses: workers only parse and score relevance, so the analyser (its gazetteers, 6 MiB)
+        is built once rather than in every worker, for the few reports that are relevant."""
         analyser = self.analyser
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, analyser.analyse_many, items)
