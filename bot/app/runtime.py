@@ -16,7 +16,7 @@ from bot.storage.store import Store
 def open_service(settings: Settings, *, workers: int | None = None) -> Iterator[Service]:
     """Open the database (migrating it) and yield a Service; close the database afterwards.
 
-    ``workers`` (default ``feeds.parse_workers``) parse and analyse in other processes. They
+    ``workers`` (default ``feeds.parse_workers``) parse and score in other processes. They
     are forked here, before any thread starts, so they share this process's memory."""
     from bot.app.feedadmin import load_default_feeds
 

@@ -38,7 +38,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         type=_workers,
         default=FETCH_WORKERS,
         metavar="N",
-        help=f"processes that parse and analyse beside this one (default {FETCH_WORKERS}; 0: "
+        help=f"processes that parse beside this one (default {FETCH_WORKERS}; 0: "
         "none, the least memory)",
     )
     fetch.set_defaults(func=cmd_fetch)

@@ -1,4 +1,4 @@
-"""A process pool for CPU-heavy parsing and analysis, with a time and memory limit per call,
+"""A process pool for CPU-heavy parsing, with a time and memory limit per call,
 that survives a worker that dies or hangs."""
 
 from __future__ import annotations
