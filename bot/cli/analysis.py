@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.app.runtime import open_service
-from bot.briefing import reading
-from bot.briefing.ask import Answer
 from bot.cli.feeds import plural, positive_days
 from bot.core.config import Settings
 from bot.core.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from bot.briefing.ask import Answer
 
 
 def _window(parser: argparse.ArgumentParser, default: int) -> None:
@@ -76,6 +77,8 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing import reading  # the commands that read import it, not every command
+
     days = None if args.all else args.days
     with open_service(settings) as service:
         if args.upcoming:
@@ -134,6 +137,8 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing import reading  # the commands that read import it, not every command
+
     days = None if args.all else args.days
     with open_service(settings) as service:
         if args.candidates:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.runtime import open_service
-from bot.briefing import reading
 from bot.cli.feeds import CommandError, item_json, plural
 from bot.core.config import Settings, parse_duration
 from bot.core.integers import whole
@@ -159,6 +158,8 @@ def items_csv(items: list[dict[str, Any]]) -> str:
 
 
 def cmd_export_items(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing import reading
+
     with open_service(settings) as service:
         days = None if args.all else args.days
         items = [item_json(record) for record in reading.items(service, days=days)]
