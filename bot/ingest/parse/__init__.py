@@ -30,7 +30,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.models import ParsedEntry, ParsedFeed
-from bot.ingest.parse.common import MAX_WARNINGS, ParseError, T, capped, collect, text_or_none
+from bot.ingest.parse.common import (
+    MAX_WARNINGS,
+    ParseError,
+    T,
+    as_read,
+    capped,
+    collect,
+    text_or_none,
+)
 from bot.ingest.parse.fast import Declined, read_with_lxml
 from bot.ingest.parse.reference import parse_with_feedparser
 
@@ -55,7 +63,7 @@ def parse_feed(body: bytes, *, url: str = "", content_type: str | None = None) -
     entries is usable (no title, no link, no guid with summary), raises :class:`ParseError`.
     Skipped entries and recoverable problems are listed in ``warnings``.
     """
-    feed, entries, _ = read_feed(body, _as_read, url=url, content_type=content_type)
+    feed, entries, _ = read_feed(body, as_read, url=url, content_type=content_type)
     return dataclasses.replace(feed, entries=entries)
 
 
@@ -119,10 +127,6 @@ def _finished(
     finished = tuple(finish(entry, feed.language) for entry in kept)
     merged = feed.warnings if warnings is None else capped(warnings + list(feed.warnings))
     return dataclasses.replace(feed, entries=(), warnings=merged), finished, len(feed.entries)
-
-
-def _as_read(entry: ParsedEntry, feed_language: str | None) -> ParsedEntry:
-    return entry
 
 
 # The lenient parser (feedparser, pure Python) costs about 30 µs and 0.7 KiB per tag of

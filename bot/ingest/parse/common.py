@@ -40,7 +40,7 @@ def collect(
     raw_entries: Iterable[Any], convert: Callable[[Any], ParsedEntry], warnings: list[str]
 ) -> tuple[ParsedEntry, ...]:
     """Convert entries, skipping unusable ones with a warning; fail only if none is usable."""
-    entries, _ = gather(raw_entries, convert, warnings, _itself)
+    entries, _ = gather(raw_entries, convert, warnings, as_read)
     return entries
 
 
@@ -73,7 +73,8 @@ def gather(
     return tuple(finished), usable_count
 
 
-def _itself(entry: ParsedEntry) -> ParsedEntry:
+def as_read(entry: ParsedEntry, feed_language: str | None = None) -> ParsedEntry:
+    """The entry as the parser read it: the ``finish`` of callers that keep every entry."""
     return entry
 
 

@@ -32,7 +32,15 @@ from feedparser.datetimes import _parse_date  # the reference parser's own date 
 from lxml import etree
 
 from bot.core.models import ParsedEntry, ParsedFeed
-from bot.ingest.parse.common import ParseError, T, from_struct, gather, text_or_none, ttl_minutes
+from bot.ingest.parse.common import (
+    ParseError,
+    T,
+    as_read,
+    from_struct,
+    gather,
+    text_or_none,
+    ttl_minutes,
+)
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -109,7 +117,7 @@ def parse_with_lxml(data: bytes, url: str) -> ParsedFeed:
     ``warnings`` lists skipped entries. Raises :class:`Declined` when feedparser should parse
     the document instead; never raises ``ParseError``.
     """
-    feed, entries, _ = read_with_lxml(data, url, _as_read)
+    feed, entries, _ = read_with_lxml(data, url, as_read)
     return dataclasses.replace(feed, entries=entries)
 
 
@@ -159,10 +167,6 @@ def read_with_lxml(
         format=version,
     )
     return feed, finished, usable
-
-
-def _as_read(entry: ParsedEntry, feed_language: str | None) -> ParsedEntry:
-    return entry
 
 
 # --- the tree
