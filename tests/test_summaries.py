@@ -119,6 +119,23 @@ def test_sentences_split_at_ends_but_not_at_abbreviations_or_initials():
     ]
 
 
+def test_a_byline_run_into_the_dateline_is_not_part_of_the_lead():
+    text = (
+        "By Jane Doe, Anna de Vries and Tom Lee KYIV/BERLIN, Feb 17 (Reuters) - Ukrainian and "
+        "German officials met in Berlin on Tuesday to discuss security guarantees for Kyiv. "
+        "By Monday, EU leaders had agreed to meet again in Brussels next month."
+    )
+    sentences = lead(1, "Officials meet in Berlin", text).sentences
+    assert [s.text for s in sentences] == [
+        "KYIV/BERLIN, Feb 17 (Reuters) - Ukrainian and German officials met in Berlin on "
+        "Tuesday to discuss security guarantees for Kyiv.",
+        "By Monday, EU leaders had agreed to meet again in Brussels next month.",
+    ]
+    # Without a dateline after it, "By ..." is the sentence's own start and stays.
+    own = "By Tuesday evening the delegations in Geneva had agreed on a draft of the plan."
+    assert [s.text for s in lead(2, "Draft agreed", own).sentences] == [own]
+
+
 @pytest.mark.parametrize(
     ("title", "kind"),
     [

@@ -57,6 +57,19 @@ _DATELINE = re.compile(
 )
 
 
+# A byline run into the text after it ("By Jane Doe, Ann Lee and Bo Kim WASHINGTON, Feb 17
+# (Reuters) - …", where the feed's markup had them in separate paragraphs): a leading "By" (or
+# its word in another language) and up to six full names, ended by an all-capitals dateline.
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*+"
+_PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|le|la|al|bin|ibn)"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{1,3}}"  # first and last names
+_NAME_JOIN = r"(?:\s*,\s*|\s*,?\s+(?:and|und|et|y|e|en)\s+|\s*&\s*)"
+_BYLINE = re.compile(
+    rf"^(?:By|BY|Von|Par|Por|Di|Door)\s+{_NAME}(?:{_NAME_JOIN}{_NAME}){{0,5}}\s*(?:[|–—-]\s*)?"
+    r"(?=[A-ZÀ-ÖØ-Þ]{3,}[A-ZÀ-ÖØ-Þ/ .'-]*(?:,|\s*\())"
+)
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of a plain text, in order (abbreviations and initials do not end one)."""
     text = _SPACES.sub(" ", text).strip()
@@ -143,9 +156,11 @@ def lead_sentences(
     """The first ``limit`` sentences of a report that read as prose, with their facts.
 
     ``actors`` and ``places`` find canonical names in a piece of text (the gazetteers).
-    The title repeated at the start of the text, photo credits and reading times are left out.
+    The title repeated at the start of the text, a byline run into the dateline, photo credits
+    and reading times are left out.
     """
-    body = NOISE.sub(" ", _without_title(unicodedata.normalize("NFC", text[:LEAD_CHARS]), title))
+    body = _without_title(unicodedata.normalize("NFC", text[:LEAD_CHARS]), title)
+    body = NOISE.sub(" ", _BYLINE.sub("", body, count=1))
     found: list[Sentence] = []
     for position, sentence in enumerate(split_sentences(body)):
         if len(found) >= limit:
