@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.analysis.datafiles import load_topic
-from bot.analysis.relevance import Relevance, score_relevance
+from bot.analysis.relevance import GAP_TOKEN, Phrase, Relevance, normalise, score_relevance
 from bot.analysis.topic_file import parse_topic
 
 TOPIC_FILE = Path(__file__).resolve().parent.parent / "data" / "topic.toml"
@@ -198,6 +199,50 @@ def test_inflected_forms_match(topic):
 def test_score_is_always_between_zero_and_one(topic, title, text):
     score = score_relevance(topic, title, text).score
     assert 0.0 <= score <= 1.0
+
+
+def _phrase_terms() -> list[str]:
+    topic = load_topic(TOPIC_FILE)
+    return sorted({t.pattern for group in topic.groups for t in group.terms if " " in t.pattern})
+
+
+PHRASE_TERMS = _phrase_terms()
+SEPARATORS = [" ", "-", ", ", " — ", ". ", "; ", "       ", " «", "\u093e", "\u093e "]
+FILLERS = ["and", "the", "о", "війни", "2026", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_a_phrase_term_matches_exactly_where_its_regex_does(data):
+    """Phrases are compared word by word instead of by a compiled regex: the same matches,
+    ends included, on texts made of the term's own words, their stems and look-alikes, other
+    words, sentence ends and separators too long to join words."""
+    gapped = [pattern for pattern in PHRASE_TERMS if "~" in pattern]
+    pattern = data.draw(st.sampled_from(gapped) | st.sampled_from(PHRASE_TERMS))
+    words = [normalise(t.strip("*")) for t in pattern.split(" ") if not GAP_TOKEN.match(t)]
+    pieces = words + [w + "ах" for w in words] + [w[:-1] for w in words if len(w) > 2]
+    pieces += ["z" + w for w in words] + FILLERS
+    parts = data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=8))
+    glue = data.draw(st.lists(st.sampled_from(SEPARATORS), min_size=8, max_size=8))
+    text = "".join(part + sep for part, sep in zip(parts, glue, strict=False)).strip()
+    phrase = Phrase(pattern)
+    regex = re.compile(phrase.source)
+    for start in range(len(text)):
+        found = regex.match(text, start)
+        assert phrase.end(text, start) == (found.end() if found else None), (pattern, text, start)
+
+
+def test_the_topic_phrases_are_compared_without_their_regex():
+    compared = [pattern for pattern in PHRASE_TERMS if Phrase(pattern)._first is not None]
+    assert len(compared) >= 0.9 * len(PHRASE_TERMS)
+    gapped = Phrase("trilateral ~2 meeting*")
+    assert gapped.end("trilateral security meeting", 0) == 27
+    assert gapped.end("trilateral meeting meetings", 0) == 27, "the most words between first"
+    assert gapped.end("trilateral a b c meeting", 0) is None, "three words between"
+    assert Phrase("peace talks").end("peace. talks", 0) is None  # a sentence ends between
+    assert Phrase("peace talks").end("peaceful talks", 0) is None
+    assert Phrase("peace talks").end("zpeace talks", 1) is None, "inside a word"
+    assert Phrase("*peace talks").end("zpeace talks", 1) == 12
 
 
 CHEESE_TOPIC = """

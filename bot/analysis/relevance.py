@@ -67,22 +67,100 @@ class Group:
     caps: tuple[float, ...] = ()  # per [[groups.terms]] tier: most evidence it may add
 
 
-class LazyPattern:
-    """A regex compiled on its first use. The topic has hundreds of phrases and a process meets
-    few of them in a poll cycle; compiling them all up front cost half a second a process."""
+class Phrase:
+    """A term of several words, matched where its first word starts.
 
-    __slots__ = ("source", "_compiled")
+    The words are compared one after another (separators, then a whole word or a stem, with
+    up to ``~n`` other words between), which is what the term's regex does: a topic has
+    hundreds of phrases, and compiling a regex for each a process meets cost every parse
+    worker 0.1 s of a cold cycle. A term with a word that is not plain letters and digits
+    (hyphens, scripts without spaces) is left to its regex, compiled on first use."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    __slots__ = ("source", "_first", "_rest", "_compiled")
+
+    def __init__(self, pattern: str) -> None:
+        self.source = _compile(pattern)
         self._compiled: re.Pattern[str] | None = None
+        words = _phrase_words(pattern)
+        self._first = words[0] if words else None
+        self._rest = tuple(words[1:])
 
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        """``re.Pattern.match``, compiling the pattern the first time."""
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(self.source)
-        return compiled.match(text, pos)
+    def end(self, text: str, start: int) -> int | None:
+        """Where the phrase found at ``start`` of normalised ``text`` ends, or None if it is
+        not there: the end of ``re.match`` of :attr:`source` at ``start``."""
+        first = self._first
+        if first is None:
+            compiled = self._compiled
+            if compiled is None:
+                compiled = self._compiled = re.compile(self.source)
+            found = compiled.match(text, start)
+            return found.end() if found else None
+        _, core, open_start, open_end = first
+        if not open_start and start and _WORD_CHAR.match(text, start - 1):
+            return None
+        stop = _word_end(text, start, core, open_end)
+        return None if stop is None else _rest_end(text, stop, self._rest, 0)
+
+
+# (words allowed before it, its core, may start inside a word, may continue)
+_PhraseWord = tuple[int, str, bool, bool]
+_WORD_CHAR = re.compile(_WORD)
+_SEP_RUN = re.compile(_SEP)
+
+
+def _phrase_words(pattern: str) -> list[_PhraseWord]:
+    """The words of a term as :class:`Phrase` compares them; empty if one is not plain."""
+    words: list[_PhraseWord] = []
+    gap = 0
+    for token in pattern.split(" "):
+        if found := GAP_TOKEN.match(token):
+            gap = int(found.group(1))
+            continue
+        core = normalise(token.strip("*"))
+        if not WORD_RUN.fullmatch(core) or NO_SPACE_SCRIPT.search(core):
+            return []
+        words.append((gap, core, token.startswith("*"), token.endswith("*")))
+        gap = 0
+    return words
+
+
+def _word_end(text: str, at: int, core: str, open_end: bool) -> int | None:
+    """The end of ``core`` at ``at`` (the rest of the word too with ``open_end``), or None."""
+    if not text.startswith(core, at):
+        return None
+    stop = at + len(core)
+    more = WORD_RUN.match(text, stop)
+    if more is None:
+        return stop
+    return more.end() if open_end else None
+
+
+def _after_separator(text: str, at: int) -> int | None:
+    found = _SEP_RUN.match(text, at)
+    return found.end() if found else None
+
+
+def _rest_end(text: str, at: int, rest: tuple[_PhraseWord, ...], index: int) -> int | None:
+    if index == len(rest):
+        return at
+    gap, core, _, open_end = rest[index]
+    # Where the word may come after up to ``gap`` other words, the most first (the regex's
+    # greedy ``(?:sep word){0,gap}`` tries them in that order).
+    starts = [at]
+    for _ in range(gap):
+        after = _after_separator(text, starts[-1])
+        word = WORD_RUN.match(text, after) if after is not None else None
+        if word is None:
+            break
+        starts.append(word.end())
+    for before in reversed(starts):
+        after = _after_separator(text, before)
+        if after is None:
+            continue
+        stop = _word_end(text, after, core, open_end)
+        if stop is not None and (found := _rest_end(text, stop, rest, index + 1)) is not None:
+            return found
+    return None
 
 
 @dataclass(frozen=True)
@@ -91,7 +169,7 @@ class _Entry:
 
     group: int
     term: int
-    phrase: LazyPattern | None
+    phrase: Phrase | None
 
 
 @dataclass(frozen=True)
@@ -270,8 +348,8 @@ def _count(index: _Index, group_count: int, text: str) -> dict[tuple[int, int], 
                 continue
             if entry.phrase is None:
                 stop = end
-            elif phrase_match := entry.phrase.match(text, start):
-                stop = phrase_match.end()
+            elif (phrase_end := entry.phrase.end(text, start)) is not None:
+                stop = phrase_end
             else:
                 continue
             if entry.group not in best or stop > best[entry.group][0]:
@@ -310,7 +388,7 @@ def build_index(groups: tuple[Group, ...]) -> _Index:
             if NO_SPACE_SCRIPT.search(core) and len(words) == 1:
                 substrings.append((core, _Entry(group_index, term_index, None)))
                 continue
-            phrase = LazyPattern(_compile(term.pattern)) if len(words) > 1 else None
+            phrase = Phrase(term.pattern) if len(words) > 1 else None
             entry = _Entry(group_index, term_index, phrase)
             if first.startswith("*"):
                 infix.append((core, first.endswith("*"), entry))
