@@ -108,19 +108,27 @@ _WORD_CHAR = re.compile(_WORD)
 _SEP_RUN = re.compile(_SEP)
 
 
-def _phrase_words(pattern: str) -> list[_PhraseWord]:
-    """The words of a term as :class:`Phrase` compares them; empty if one is not plain."""
-    words: list[_PhraseWord] = []
+def _term_words(pattern: str) -> list[tuple[int, str]]:
+    """The words of a term as written, each with how many other words may come before it."""
+    words: list[tuple[int, str]] = []
     gap = 0
     for token in pattern.split(" "):
         if found := GAP_TOKEN.match(token):
             gap = int(found.group(1))
             continue
+        words.append((gap, token))
+        gap = 0
+    return words
+
+
+def _phrase_words(pattern: str) -> list[_PhraseWord]:
+    """The words of a term as :class:`Phrase` compares them; empty if one is not plain."""
+    words: list[_PhraseWord] = []
+    for gap, token in _term_words(pattern):
         core = normalise(token.strip("*"))
         if not WORD_RUN.fullmatch(core) or NO_SPACE_SCRIPT.search(core):
             return []
         words.append((gap, core, token.startswith("*"), token.endswith("*")))
-        gap = 0
     return words
 
 
@@ -408,16 +416,11 @@ def build_index(groups: tuple[Group, ...]) -> _Index:
 def _compile(pattern: str) -> str:
     """Turn one term into a regex fragment without capturing groups."""
     parts: list[str] = []
-    pending_gap = 0
-    for token in pattern.split(" "):
-        if gap := GAP_TOKEN.match(token):
-            pending_gap = int(gap.group(1))
-            continue
-        if parts:
-            if pending_gap:
-                parts.append(f"(?:{_SEP}{_WORD}+){{0,{pending_gap}}}")
+    for index, (gap, token) in enumerate(_term_words(pattern)):
+        if index:
+            if gap:
+                parts.append(f"(?:{_SEP}{_WORD}+){{0,{gap}}}")
             parts.append(_SEP)
-        pending_gap = 0
         parts.append(_word(token))
     return "".join(parts)
 
