@@ -66,7 +66,7 @@ _NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{1,3}}"  # first a
 _NAME_JOIN = r"(?:\s*,\s*|\s*,?\s+(?:and|und|et|y|e|en)\s+|\s*&\s*)"
 _BYLINE = re.compile(
     rf"^(?:By|BY|Von|Par|Por|Di|Door)\s+{_NAME}(?:{_NAME_JOIN}{_NAME}){{0,5}}\s*(?:[|–—-]\s*)?"
-    r"(?=[A-ZÀ-ÖØ-Þ]{3,}[A-ZÀ-ÖØ-Þ/ .'-]*(?:,|\s*\())"
+    r"(?=[A-ZÀ-ÖØ-Þ]{3,}+[A-ZÀ-ÖØ-Þ/ .'-]*+(?:,|\s*\())"  # possessive: linear on any text
 )
 
 
