@@ -131,9 +131,14 @@ def test_a_byline_run_into_the_dateline_is_not_part_of_the_lead():
         "Tuesday to discuss security guarantees for Kyiv.",
         "By Monday, EU leaders had agreed to meet again in Brussels next month.",
     ]
-    # Without a dateline after it, "By ..." is the sentence's own start and stays.
-    own = "By Tuesday evening the delegations in Geneva had agreed on a draft of the plan."
-    assert [s.text for s in lead(2, "Draft agreed", own).sentences] == [own]
+    # Without a wire dateline after it, "By ..." is the sentence's own start and stays.
+    for own in (
+        "By Tuesday evening the delegations in Geneva had agreed on a draft of the plan.",
+        "By Friday Ukraine's SBU (security service) had named two suspects in the attack.",
+        "By Sunday Russia's FSB, the security service, said it had stopped the plot.",
+        "By Late Tuesday NATO, the EU and the UN had all condemned the strike on Kyiv.",
+    ):
+        assert [s.text for s in lead(2, "Draft agreed", own).sentences] == [own]
 
 
 @pytest.mark.parametrize(

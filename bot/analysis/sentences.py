@@ -59,14 +59,20 @@ _DATELINE = re.compile(
 
 # A byline run into the text after it ("By Jane Doe, Ann Lee and Bo Kim WASHINGTON, Feb 17
 # (Reuters) - …", where the feed's markup had them in separate paragraphs): a leading "By" (or
-# its word in another language) and up to six full names, ended by an all-capitals dateline.
+# its word in another language) and up to six full names, ended by a wire dateline: a place in
+# capitals, perhaps a date and the agency, and a dash ("By Monday Ukraine's SBU (security
+# service) had …" has no dash and keeps its start). Possessive where text may repeat itself.
 _NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*+"
 _PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|le|la|al|bin|ibn)"
-_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{1,3}}"  # first and last names
-_NAME_JOIN = r"(?:\s*,\s*|\s*,?\s+(?:and|und|et|y|e|en)\s+|\s*&\s*)"
+_NAME = rf"{_NAME_WORD}(?:\s++(?:{_PARTICLE}\s++)?{_NAME_WORD}){{1,3}}"  # first and last names
+_CONJUNCTION = r"(?:and|und|et|y|e|en)"
+_NAME_JOIN = rf"(?:\s*+,\s*+(?:{_CONJUNCTION}\s++)?|\s++{_CONJUNCTION}\s++|\s*+&\s*+)"
+_WIRE_DATELINE = (
+    r"[A-ZÀ-ÖØ-Þ]{3,}+[A-ZÀ-ÖØ-Þ/ .'-]*(?:,[^()\n–—-]{1,30}?)?\s*+(?:\([^()]{1,40}\)\s*+)?[-–—]"
+)
 _BYLINE = re.compile(
-    rf"^(?:By|BY|Von|Par|Por|Di|Door)\s+{_NAME}(?:{_NAME_JOIN}{_NAME}){{0,5}}\s*(?:[|–—-]\s*)?"
-    r"(?=[A-ZÀ-ÖØ-Þ]{3,}+[A-ZÀ-ÖØ-Þ/ .'-]*+(?:,|\s*\())"  # possessive: linear on any text
+    rf"^(?:By|BY|Von|Par|Por|Di|Door)\s++{_NAME}(?:{_NAME_JOIN}{_NAME}){{0,5}}\s*+"
+    rf"(?:[|–—-]\s*+)?(?={_WIRE_DATELINE})"
 )
 
 

@@ -97,9 +97,10 @@ NOISE = re.compile(
     r"\((?:photo|фото|foto|picture|image|credit)[^)]{0,120}\)|"
     r"\b\d+\s*(?:min(?:ute)?s?|хв|мин|Min\.?)\s+(?:read|читання|чтения|Lesezeit)\b|"
     r"\b(?:Photo|Фото|Foto)\s*:\s*[^.]{0,80}?(?:Getty Images|Reuters|AFP|AP|EPA|Bloomberg)\b|"
-    # a credit closing a caption, but not a wire dateline's "(Reuters) -"
-    r"(?:\(|\b)(?:Getty Images|Reuters|AFP|EPA|Bloomberg)(?:\s+via\s+[A-Z][\w ]{0,30})?\)"
-    r"(?!\s*[-–—])",
+    # a credit in brackets of its own, but not a wire dateline's "(Reuters) -" …
+    r"\((?:Getty Images|Reuters|AFP|EPA|Bloomberg)(?:\s+via\s+[A-Z][\w ]{0,30})?\)(?!\s*[-–—])|"
+    # … and one closing a caption ("(Jane Doe/Reuters)")
+    r"(?<!\()\b(?:Getty Images|Reuters|AFP|EPA|Bloomberg)(?:\s+via\s+[A-Z][\w ]{0,30})?\)",
     re.IGNORECASE,
 )
 
