@@ -152,19 +152,20 @@ def _rest_end(text: str, at: int, rest: tuple[_PhraseWord, ...], index: int) -> 
     if index == len(rest):
         return at
     gap, core, _, open_end = rest[index]
-    # Where the word may come after up to ``gap`` other words, the most first (the regex's
+    # Where the word may start after up to ``gap`` other words, the most first (the regex's
     # greedy ``(?:sep word){0,gap}`` tries them in that order).
-    starts = [at]
-    for _ in range(gap):
-        after = _after_separator(text, starts[-1])
-        word = WORD_RUN.match(text, after) if after is not None else None
+    starts: list[int] = []
+    position = at
+    for _ in range(gap + 1):
+        after = _after_separator(text, position)
+        if after is None:
+            break
+        starts.append(after)
+        word = WORD_RUN.match(text, after)
         if word is None:
             break
-        starts.append(word.end())
-    for before in reversed(starts):
-        after = _after_separator(text, before)
-        if after is None:
-            continue
+        position = word.end()
+    for after in reversed(starts):
         stop = _word_end(text, after, core, open_end)
         if stop is not None and (found := _rest_end(text, stop, rest, index + 1)) is not None:
             return found

@@ -91,6 +91,8 @@ OUTCOMES = {
     for name, stems in OUTCOME_STEMS.items()
 }
 
+# A photo agency, perhaps with where the picture came from ("Reuters via Reuters TV").
+_CREDIT = r"(?:Getty Images|Reuters|AFP|EPA|Bloomberg)(?:\s+via\s+[A-Z][\w ]{0,30})?"
 # Bits of a feed's description that are not part of the report: photo credits, reading times,
 # bylines, calls to subscribe.
 NOISE = re.compile(
@@ -98,9 +100,9 @@ NOISE = re.compile(
     r"\b\d+\s*(?:min(?:ute)?s?|хв|мин|Min\.?)\s+(?:read|читання|чтения|Lesezeit)\b|"
     r"\b(?:Photo|Фото|Foto)\s*:\s*[^.]{0,80}?(?:Getty Images|Reuters|AFP|AP|EPA|Bloomberg)\b|"
     # a credit in brackets of its own, but not a wire dateline's "(Reuters) -" …
-    r"\((?:Getty Images|Reuters|AFP|EPA|Bloomberg)(?:\s+via\s+[A-Z][\w ]{0,30})?\)(?!\s*[-–—])|"
+    rf"\({_CREDIT}\)(?!\s*[-–—])|"
     # … and one closing a caption ("(Jane Doe/Reuters)")
-    r"(?<!\()\b(?:Getty Images|Reuters|AFP|EPA|Bloomberg)(?:\s+via\s+[A-Z][\w ]{0,30})?\)",
+    rf"(?<!\()\b{_CREDIT}\)",
     re.IGNORECASE,
 )
 
