@@ -9,11 +9,12 @@ import hashlib
 import html
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
 from bot.core.models import Entry, ParsedEntry
+from bot.ingest.links import join_url
 
 # --- HTML → plain text
 
@@ -289,7 +290,7 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         return None
     url = _URL_NOISE.sub("", url.strip()).replace(" ", "%20")
     if base:
-        url = urljoin(_URL_NOISE.sub("", base.strip()), url)
+        url = join_url(_URL_NOISE.sub("", base.strip()), url)
     elif url.startswith("//"):
         url = "https:" + url
     tidy = _tidy_parts(url)
@@ -350,7 +351,7 @@ def _absolute_link(url: str | None, base: str | None) -> str | None:
         return None
     url = _URL_NOISE.sub("", url.strip())
     if base:
-        url = urljoin(base, url)
+        url = join_url(base, url)
     elif url.startswith("//"):
         url = "https:" + url
     parts = urlsplit(url)

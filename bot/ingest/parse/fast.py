@@ -26,12 +26,12 @@ import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
-from urllib.parse import urljoin
 
 from feedparser.datetimes import _parse_date  # the reference parser's own date reader
 from lxml import etree
 
 from bot.core.models import ParsedEntry, ParsedFeed
+from bot.ingest.links import join_url
 from bot.ingest.parse.common import (
     ParseError,
     T,
@@ -367,7 +367,7 @@ def _resolve(element: etree._Element, uri: str) -> str:
     base = element.base or ""
     uri = _URI_FIXER.sub(r"\1\3", uri)
     try:
-        return urljoin(base, uri)
+        return join_url(base, uri)
     except ValueError:
         return ""
 
