@@ -91,14 +91,16 @@ OUTCOMES = {
     for name, stems in OUTCOME_STEMS.items()
 }
 
-# A photo agency, perhaps with where the picture came from ("Reuters via Reuters TV").
-_CREDIT = r"(?:Getty Images|Reuters|AFP|EPA|Bloomberg)(?:\s+via\s+[A-Z][\w ]{0,30})?"
+# Photo agencies (AP only where a caption names it: "(AP)" is a wire dateline's), and a credit:
+# an agency, perhaps with where the picture came from ("Reuters via Reuters TV").
+_AGENCY = r"(?:Getty Images|Reuters|AFP|EPA|Bloomberg)"
+_CREDIT = rf"{_AGENCY}(?:\s+via\s+[A-Z][\w ]{{0,30}})?"
 # Bits of a feed's description that are not part of the report: photo credits, reading times,
 # bylines, calls to subscribe.
 NOISE = re.compile(
     r"\((?:photo|фото|foto|picture|image|credit)[^)]{0,120}\)|"
     r"\b\d+\s*(?:min(?:ute)?s?|хв|мин|Min\.?)\s+(?:read|читання|чтения|Lesezeit)\b|"
-    r"\b(?:Photo|Фото|Foto)\s*:\s*[^.]{0,80}?(?:Getty Images|Reuters|AFP|AP|EPA|Bloomberg)\b|"
+    rf"\b(?:Photo|Фото|Foto)\s*:\s*[^.]{{0,80}}?(?:{_AGENCY}|AP)\b|"
     # a credit in brackets of its own, but not a wire dateline's "(Reuters) -" …
     rf"\({_CREDIT}\)(?!\s*[-–—])|"
     # … and one closing a caption ("(Jane Doe/Reuters)")
