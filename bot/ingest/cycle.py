@@ -145,10 +145,11 @@ class Ingestor:
         self.clock = clock
         self.executor = executor
         self.parse_pool = parse_pool
-        # Four documents per worker keep the workers busy. Queueing every fetched body for them
-        # instead put analysis batches (which share the workers) behind all of it, and raised
-        # a cold cycle's peak memory by about 30 MiB (bench/ingest.py --cli).
-        self._parse_slots = asyncio.Semaphore(2 * parse_pool.workers if parse_pool else 2)
+        # With a pool, every body fetched may wait for a worker (IN_FLIGHT bounds how many).
+        # Two queued per worker ran the workers dry whenever the event loop was busy (building
+        # the analyser, committing): a cold 200-feed `briefbot fetch --all` took 1.88 s against
+        # 1.85 s, nine runs each, with the same peak memory (bench/ingest.py --cli, 108 MiB).
+        self._parse_slots = asyncio.Semaphore(IN_FLIGHT if parse_pool else 2)
         # On a fast network fetching outruns parsing: without this bound a cold cycle held
         # nearly every fetched body at once, waiting for the parser (43 MiB of the 200-feed
         # corpus; the bound costs it no time, bench/ingest.py --cli).
