@@ -145,11 +145,12 @@ class Ingestor:
         self.clock = clock
         self.executor = executor
         self.parse_pool = parse_pool
-        # With a pool, every body fetched may wait for a worker (IN_FLIGHT bounds how many).
-        # Two queued per worker ran the workers dry whenever the event loop was busy (building
-        # the analyser, committing): a cold 200-feed `briefbot fetch --all` took 1.88 s against
-        # 1.85 s, nine runs each, with the same peak memory (bench/ingest.py --cli, 108 MiB).
-        self._parse_slots = asyncio.Semaphore(IN_FLIGHT if parse_pool else 2)
+        # Threads parse two at a time. A pool needs no bound of its own: IN_FLIGHT already caps
+        # the bodies waiting for its workers. Two queued per worker (the bound before) ran the
+        # workers dry whenever the event loop was busy (building the analyser, committing): a
+        # cold 200-feed `briefbot fetch --all` took 1.88 s against 1.85 s, nine runs each, with
+        # the same peak memory (bench/ingest.py --cli, 108 MiB).
+        self._thread_slots = asyncio.Semaphore(2)
         # On a fast network fetching outruns parsing: without this bound a cold cycle held
         # nearly every fetched body at once, waiting for the parser (43 MiB of the 200-feed
         # corpus; the bound costs it no time, bench/ingest.py --cli).
@@ -253,14 +254,14 @@ class Ingestor:
         """Parse a fetched body off the event loop (in a worker process when there is a pool)."""
         content_type = result.headers.get("content-type")
         args = (result.body or b"", result.final_url, content_type, first_seen)
-        async with self._parse_slots:
-            if self.parse_pool is not None:
-                try:
-                    return await self.parse_pool.run(self.parse_document, *args)
-                except WorkLimitExceeded as error:
-                    raise ParseError(f"parsing it {error}") from None
-                except BrokenProcessPool:
-                    raise ParseError("the parser crashed on it, twice") from None
+        if self.parse_pool is not None:
+            try:
+                return await self.parse_pool.run(self.parse_document, *args)
+            except WorkLimitExceeded as error:
+                raise ParseError(f"parsing it {error}") from None
+            except BrokenProcessPool:
+                raise ParseError("the parser crashed on it, twice") from None
+        async with self._thread_slots:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self.executor, self.parse_document, *args)
 
