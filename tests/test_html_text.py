@@ -182,3 +182,27 @@ def test_markup_written_as_text_in_a_long_summary_is_read_whole():
     # and the second round then dropped everything after it as the style's content.
     value = "<p>intro</p><pre>&lt;style&gt;" + "a{b:c}<br>" * 400 + "&lt;/style&gt;tail</pre>"
     assert html_to_text(value, 1000) == reference_text(value, 1000) == "intro tail"
+
+
+def test_a_long_summary_libxml2_reads_is_read_from_a_start_with_the_same_text(monkeypatch):
+    # A script near the top hands the summary to libxml2: it reads a start long enough for
+    # the text, as the fast path does, not the whole megabyte.
+    value = "<p>Kyiv talks</p><script>x()</script>" + "<p>more news today</p>" * 50_000
+    read: list[int] = []
+    lxml_strip = normalise._strip_tags_lxml
+    monkeypatch.setattr(
+        normalise, "_strip_tags_lxml", lambda v: read.append(len(v)) or lxml_strip(v)
+    )
+    text = html_to_text(value, 300)
+    monkeypatch.undo()
+    assert text == reference_text(value, 300)
+    assert text.startswith("Kyiv talks more news today")
+    assert read and max(read) < len(value) // 100
+
+
+@pytest.mark.parametrize("cap", [100, 1000, 2000])
+def test_markup_heavy_summaries_read_as_far_as_their_text_needs(cap):
+    # Long link addresses, little text: the first start read gives too little of it.
+    links = ('<a href="https://example.com/' + "x" * 400 + '">link</a> ') * 300
+    value = links + "<p>" + "the end of the article " * 200 + "</p>" + links
+    assert html_to_text(value, cap) == reference_text(value, cap)

@@ -162,14 +162,21 @@ def _strip_tags(value: str, budget: int) -> tuple[str, bool]:
     # Summaries can be whole articles: read a start (cut after a tag) that should fill the
     # budget (feed markup is seldom more than half tags), and a longer one only when it does not.
     limit = budget * 2
+    strip = _strip_tags_fast
     while True:
         piece = value if len(value) <= limit else value[: value.rfind(">", 0, limit) + 1]
-        text = _strip_tags_fast(piece)
-        if text is None:
-            return _strip_tags_lxml(value), False
-        if piece is value or len(" ".join(text.split())) > budget:
-            return text, piece is not value
-        limit *= 4
+        text = strip(piece)
+        if text is None:  # markup the fast path cannot read: libxml2 reads the same start
+            strip = _strip_tags_lxml
+            text = strip(piece)
+        if piece is value:
+            return text, False
+        got = len(" ".join(text.split()))
+        if got > budget:
+            return text, True
+        # A longer start, in proportion to the text this one gave (markup-heavy summaries):
+        # reading four times as much every time read twice what they needed.
+        limit = int(limit * min(8.0, max(2.0, 1.5 * budget / max(got, 1))))
 
 
 def _cap(text: str, max_length: int) -> str:
