@@ -303,3 +303,25 @@ def test_load_topic_reads_a_swapped_topic_file(tmp_path):
     cheese = load_topic(path)
     assert cheese.name == "Cheese"
     assert score_relevance(cheese, "Cheddar prices rise", "").score >= THRESHOLD
+
+
+# One word for each of 40 first letters in four scripts: the word-start scan picks among
+# that many branches at every word of a text.
+MANY_FIRST_LETTERS = (
+    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november "
+    "oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu "
+    "арка борщ вишня гора дуб єнот жито ясен ωμέγα βήτα γάμμα ऊर्जा कमल"
+).split()
+
+
+def test_terms_starting_with_many_different_letters_are_each_found_at_word_starts_only():
+    terms = ", ".join(f'"{word}"' for word in MANY_FIRST_LETTERS)
+    letters = parse_topic(
+        '[topic]\nname = "Letters"\n[[groups]]\nname = "words"\nrequired = true\n'
+        f"weight = 8.0\n[[groups.terms]]\nweight = 3.0\nen = [{terms}]\n"
+    )
+    for word in MANY_FIRST_LETTERS:
+        assert score_relevance(letters, f"Today: {word.upper()}!", "").matched == (
+            f"words:{word}",
+        ), word
+        assert score_relevance(letters, f"Today: q{word} {word}s", "").matched == (), word
