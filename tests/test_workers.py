@@ -139,3 +139,116 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _analysers_built() -> int:
+    from bot.analysis.analyser import _BUILT
+
+    return len(_BUILT)
+
+
+async def test_worker_pools_send_each_call_to_the_least_busy_worker():
+    import asyncio
+
+    from bot.core.workers import WorkerPools
+
+    pools = WorkerPools((ParsePool(1), ParsePool(1)))
+    try:
+        # Two at once: the second finds the first worker busy and goes to the other.
+        first, second = await asyncio.gather(pools.run(_pid), pools.run(_pid))
+        assert first != second and os.getpid() not in (first, second)
+        # One at a time: each finds both idle and goes to the first.
+        assert await pools.run(_pid) == await pools.run(_pid) == first
+    finally:
+        pools.close()
+
+
+async def test_with_an_analysis_worker_the_relevant_reports_are_analysed_there(
+    service, fetcher, feed_server
+):
+    """briefbot fetch: one of the parse workers also analyses; the other only parses."""
+    from bot.app.runtime import start_parse_workers
+
+    on_topic = {
+        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
+        "guid": "t1",
+        "link": "https://t.example/1",
+        "description": "Ceasefire talks in Paris on 16 February.",
+    }
+    off_topic = {"title": "Shakhtar win the derby", "guid": "t2", "link": "https://t.example/2"}
+    feed_server.route("/a.xml", rss([on_topic, off_topic]))
+    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
+    start_parse_workers(service, 2, analysis_worker=True)
+    assert service.parse_pool is not None and service.analysis_pool is not None
+    try:
+        report = await service.ingestor(fetcher).run_cycle(all_feeds=True)
+        assert report.new_items == 2
+        parser, analyst = service.parse_pool.pools
+        assert analyst is service.analysis_pool
+        assert await analyst.run(_analysers_built) == 1
+        assert await parser.run(_analysers_built) == 0
+        assert service._analyser is None  # this process never compiled one
+    finally:
+        service.parse_pool.close()
+    ids = service.store.all_item_ids()
+    assert service.store.count_relevant(ids) == 1
+    named = {mention.name for mention in service.store.actor_mentions(None, None)}
+    assert {"Volodymyr Zelensky", "Emmanuel Macron"} <= named
+
+
+async def test_unusable_analysis_data_stops_a_cycle_with_an_analysis_worker_with_a_config_error(
+    service, fetcher, feed_server
+):
+    from pathlib import Path
+
+    from bot.app.runtime import start_parse_workers
+    from bot.core.config import ConfigError
+    from tests.conftest import with_analysis_files
+
+    broken = with_analysis_files(service, actors_file=Path("/nonexistent/a.toml"))
+    on_topic = {
+        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
+        "guid": "t1",
+        "link": "https://t.example/1",
+        "description": "Ceasefire talks.",
+    }
+    feed_server.route("/a.xml", rss([on_topic]))
+    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
+    start_parse_workers(broken, 2, analysis_worker=True)
+    assert broken.parse_pool is not None
+    try:
+        with pytest.raises(ConfigError, match="^analysis: .*a.toml"):
+            await broken.ingestor(fetcher).run_cycle(all_feeds=True)
+    finally:
+        broken.parse_pool.close()
+    [feed] = service.store.list_feeds()
+    assert feed.error_count == 0 and feed.last_error is None
+
+
+TWO_POOLS_SCRIPT = """
+import asyncio, os
+from bot.core.workers import ParsePool
+if __name__ == "__main__":
+    first, second = ParsePool(1), ParsePool(1)
+    first.start_forked(second)
+    async def parents():
+        return [await pool.run(os.getppid) for pool in (first, second)]
+    print(os.getpid(), *asyncio.run(parents()))
+    first.close()
+    second.close()
+"""
+
+
+def test_pools_started_together_are_all_forked_from_this_process(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "pools.py"
+    script.write_text(TWO_POOLS_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    this, *parents = map(int, done.stdout.split())
+    assert parents == [this, this]  # not a forkserver's children

@@ -97,6 +97,12 @@ def analyser_for(spec: AnalyserSpec) -> Analyser:
     return analyser
 
 
+def analyse_with(spec: AnalyserSpec, items: list[ItemText]) -> list[ItemAnalysis]:
+    """Analyse a batch with the analyser ``spec`` describes, built once per process (what an
+    analysis worker runs)."""
+    return analyser_for(spec).analyse_many(items)
+
+
 class Analyser:
     """Holds the compiled topic, actor and place gazetteers; :meth:`analyse` is pure."""
 

@@ -16,7 +16,7 @@ from bot.storage.store import Store
 if TYPE_CHECKING:
     from bot.analysis.analyser import Analyser, AnalyserSpec, ItemAnalysis, ItemText
     from bot.briefing.apply_analysis import AnalysisPipeline
-    from bot.core.workers import ParsePool
+    from bot.core.workers import ParsePool, WorkerPools
     from bot.ingest.cycle import Ingestor
     from bot.ingest.fetch import Fetcher
 
@@ -31,7 +31,8 @@ class Service:
         self.store = store
         self.clock = clock
         self.executor: Executor | None = None
-        self.parse_pool: ParsePool | None = None
+        self.parse_pool: ParsePool | WorkerPools | None = None
+        self.analysis_pool: ParsePool | None = None  # a parse worker that also analyses
         self._analyser: Analyser | None = None
         self._spec: AnalyserSpec | None = None
 
@@ -69,9 +70,14 @@ class Service:
         )
 
     async def analyse_texts(self, items: list[ItemText]) -> list[ItemAnalysis]:
-        """Analyse a batch off the event loop, in a thread of this process, also when a pool
-        parses: workers only parse and score relevance, so the analyser (its gazetteers, 6 MiB)
-        is built once rather than in every worker, for the few reports that are relevant."""
+        """Analyse a batch off the event loop: in the analysis worker when there is one,
+        otherwise in a thread of this process, also when a pool parses. The other workers only
+        parse and score relevance, so the analyser (its gazetteers, 6 MiB) is built once rather
+        than in every worker, for the few reports that are relevant."""
+        if self.analysis_pool is not None:
+            from bot.analysis.analyser import analyse_with
+
+            return await self.analysis_pool.run(analyse_with, self.analyser_spec, items)
         analyser = self.analyser
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, analyser.analyse_many, items)

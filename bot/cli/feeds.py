@@ -108,9 +108,10 @@ def _run_with_fetcher(
     work: Callable[[Service, Fetcher], Awaitable[T]],
     *,
     workers: int | None = None,
+    analysis_worker: bool = False,
 ) -> T:
     # The service (and its workers, forked) first, the event loop and its threads after.
-    with open_service(settings, workers=workers) as service:
+    with open_service(settings, workers=workers, analysis_worker=analysis_worker) as service:
 
         async def main() -> T:
             async with Fetcher.from_settings(settings.feeds) as fetcher:
@@ -145,7 +146,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     async def work(service: Service, fetcher: Fetcher) -> CycleReport:
         return await service.ingestor(fetcher).run_cycle(all_feeds=args.all, progress=bar)
 
-    report = _run_with_fetcher(settings, work, workers=args.workers)
+    report = _run_with_fetcher(settings, work, workers=args.workers, analysis_worker=True)
     bar.close()
     for notice in report.notices:
         print(notice, file=sys.stderr)

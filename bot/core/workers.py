@@ -173,26 +173,56 @@ class ParsePool:
         self._retrying = 0
         self._calm = asyncio.Event()
         self._calm.set()
+        self._warming: Future[Any] | None = None
 
-    def start_forked(self) -> None:
-        """Start every worker now by forking this process: they share its memory (modules,
-        compiled data) instead of each importing and building their own, about 30 MiB less
-        a worker. Only safe while this process has a single thread, so call it before any
-        event loop or thread starts; a pool that replaces a broken one uses the forkserver."""
-        if threading.active_count() != 1 or self._pool is not None:
+    def start_forked(self, *others: ParsePool) -> None:
+        """Start every worker of this pool and of ``others`` now by forking this process: they
+        share its memory (modules, compiled data) instead of each importing and building their
+        own, about 30 MiB less a worker. Only safe while this process has a single thread, so
+        call it before any event loop or thread starts: all the pools' workers are forked
+        before any pool starts its management thread (a fork beside a running thread can
+        deadlock the child, cpython#90622). A pool that replaces a broken one, or one this
+        Python cannot fork beside another, starts from the forkserver on first use."""
+        pools = [pool for pool in (self, *others) if pool._pool is None]
+        if threading.active_count() != 1 or not pools:
             return
         # Objects the workers inherit are left alone by their garbage collector, whose
         # bookkeeping writes would otherwise copy every page they share with this process.
         gc.freeze()
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_init_worker,
-            initargs=(self.memory, os.getpid()),
-        )
-        # With "fork", the executor launches all its workers at the first submit, before it
-        # starts its own management thread.
-        self._pool.submit(_ready).result()
+        started: list[ProcessPoolExecutor] = []
+        for index, pool in enumerate(pools):
+            executor = ProcessPoolExecutor(
+                max_workers=pool.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(pool.memory, os.getpid()),
+            )
+            # With "fork", an executor launches its workers at its first submit, just before
+            # it starts its management thread: the next pool must launch its own before that.
+            launch = getattr(executor, "_launch_processes", None)
+            if launch is not None:
+                launch()
+            elif index:  # not CPython 3.11-3.13's executor: the rest start from the forkserver
+                executor.shutdown()
+                break
+            pool._pool = executor
+            started.append(executor)
+        for executor in started:
+            executor.submit(_ready).result()
+
+    @property
+    def in_flight(self) -> int:
+        """Calls submitted and not finished (a warm-up included)."""
+        warming = self._warming is not None and not self._warming.done()
+        return len(self._calls) + warming
+
+    def warm_up(self, func: Callable[..., Any], *args: Any) -> None:
+        """Start ``func(*args)`` in a worker now, without an event loop, and let it finish
+        on its own: for work the process keeps (a compiled analyser), so that later calls find
+        it done. Its failure is left to those calls, which meet it again."""
+        if self._warming is None:
+            pool = self._executor()
+            self._warming = pool.submit(within_limits, func, self.seconds, self.memory, *args)
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -297,3 +327,23 @@ class ParsePool:
                 return
             self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
+
+
+class WorkerPools:
+    """Calls spread over pools of one worker each, every call to the pool with the fewest in
+    flight (the first on a tie): like one pool, except that a worker can be given work of its
+    own beside, which it alone keeps the state for (the analysis worker of ``briefbot
+    fetch``)."""
+
+    def __init__(self, pools: tuple[ParsePool, ...]) -> None:
+        self.pools = pools
+
+    async def run(self, func: Callable[..., T], *args: Any) -> T:
+        """Run ``func(*args)`` in the least busy pool's worker and await its result."""
+        pool = min(self.pools, key=lambda candidate: candidate.in_flight)
+        return await pool.run(func, *args)
+
+    def close(self, wait: bool = True) -> None:
+        """Stop every pool's worker."""
+        for pool in self.pools:
+            pool.close(wait)

@@ -15,7 +15,7 @@ from bot.core.config import ConfigError, Settings
 from bot.core.models import Feed, FetchResult
 from bot.core.records import FetchCounts
 from bot.core.timeutil import to_iso
-from bot.core.workers import ParsePool, WorkLimitExceeded
+from bot.core.workers import ParsePool, WorkerPools, WorkLimitExceeded
 from bot.ingest.decide import plan_ingest
 from bot.ingest.documents import ParsedDocument, parse_document
 from bot.ingest.fetch import Fetcher
@@ -132,7 +132,7 @@ class Ingestor:
         *,
         clock: Callable[[], datetime],
         executor: Executor | None = None,
-        parse_pool: ParsePool | None = None,
+        parse_pool: ParsePool | WorkerPools | None = None,
         after_write: AfterWrite | None = None,
         after_cycle: Callable[[], Awaitable[object]] | None = None,
         parse: ParseFunction = parse_document,
