@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
@@ -252,3 +253,29 @@ def test_pools_started_together_are_all_forked_from_this_process(tmp_path):
     assert done.returncode == 0, done.stderr
     this, *parents = map(int, done.stdout.split())
     assert parents == [this, this]  # not a forkserver's children
+
+
+def _start_then_sleep(started: str, seconds: float) -> None:
+    from pathlib import Path
+
+    Path(started).touch()
+    time.sleep(seconds)  # the worker's stand-in for a long compile
+    Path(started).with_suffix(".done").touch()
+
+
+async def test_closing_a_pool_does_not_wait_for_its_warm_up(tmp_path):
+    pool = ParsePool(1, seconds=120)
+    worker = await pool.run(_pid)
+    started = tmp_path / "started"
+    pool.warm_up(_start_then_sleep, str(started), 20)
+    assert pool.in_flight == 1
+    deadline = time.monotonic() + 15
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling a file with a deadline: the worker has nothing to signal
+    assert started.exists()
+    pool.close()
+    assert not started.with_suffix(".done").exists()
+    deadline = time.monotonic() + 15
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling a process table with a deadline: nothing to wait on
+    assert not _running(worker), "the worker was left to finish its warm-up"

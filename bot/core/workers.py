@@ -320,9 +320,10 @@ class ParsePool:
 
     def close(self, wait: bool = True) -> None:
         """Stop the workers (at once when calls are still running: shutting down must not
-        wait for a call's time limit, let alone a call deaf to it)."""
+        wait for a call's time limit, let alone a call deaf to it, nor for a warm-up nobody
+        needed: a warm fetch of 304s is over before the analyser is compiled)."""
         if self._pool is not None:
-            if self._calls:
+            if self.in_flight:
                 self._kill(self._pool)
                 return
             self._pool.shutdown(wait=wait, cancel_futures=True)
