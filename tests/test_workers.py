@@ -279,3 +279,24 @@ async def test_closing_a_pool_does_not_wait_for_its_warm_up(tmp_path):
     while _running(worker) and time.monotonic() < deadline:
         time.sleep(0.05)  # polling a process table with a deadline: nothing to wait on
     assert not _running(worker), "the worker was left to finish its warm-up"
+
+
+async def test_worker_pools_start_their_warm_up_with_the_first_call(tmp_path):
+    from functools import partial
+    from pathlib import Path
+
+    from bot.core.workers import WorkerPools
+
+    warmed = tmp_path / "warmed"
+    parser, analyst = ParsePool(1), ParsePool(1)
+    pools = WorkerPools((parser, analyst), warm_up=(analyst, partial(Path.touch, warmed)))
+    try:
+        assert not warmed.exists()  # nothing to parse yet: nothing compiled
+        first = await pools.run(_pid)
+        deadline = time.monotonic() + 15
+        while not warmed.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling a file with a deadline: the worker has nothing to signal
+        assert warmed.exists()
+        assert first == await parser.run(_pid)  # the warming worker was busy: the other one
+    finally:
+        pools.close()

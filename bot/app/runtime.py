@@ -18,21 +18,24 @@ PARSER = ("bot.app.prescore",)
 def start_parse_workers(service: Service, count: int, *, analysis_worker: bool = False) -> None:
     """Give ``service`` ``count`` parse workers, forked now when this process has no thread
     yet. With ``analysis_worker`` and two or more, the last one also analyses the relevant
-    reports, with an analyser it starts compiling at once: in this process, compiling it
-    (0.15 s) held up the event loop that feeds the parse workers, which ran out of documents
-    meanwhile; in a third process it cost 8-11 MiB more. Calls go to the least busy worker, so
-    that one gets fewer documents while it analyses."""
+    reports, with an analyser it compiles from the first document on: in this process,
+    compiling it (0.15 s) held up the event loop that feeds the parse workers, which ran out
+    of documents meanwhile; in a third process it cost 8-11 MiB more. Calls go to the least
+    busy worker, so that one gets fewer documents while it compiles and analyses."""
     if not analysis_worker or count < 2:
         service.parse_pool = ParsePool(count, PARSER)
         service.parse_pool.start_forked()
         return
+    from functools import partial
+
     from bot.analysis.analyser import analyse_with
 
     parsers = tuple(ParsePool(1, PARSER) for _ in range(count - 1))
     analyst = ParsePool(1, (*PARSER, "bot.analysis.analyser"))
     parsers[0].start_forked(*parsers[1:], analyst)
-    analyst.warm_up(analyse_with, service.analyser_spec, [])
-    service.parse_pool = WorkerPools((*parsers, analyst))
+    # Compiled from the first document on: a fetch of 304s alone never needs it.
+    compile_analyser = partial(analyse_with, service.analyser_spec, [])
+    service.parse_pool = WorkerPools((*parsers, analyst), warm_up=(analyst, compile_analyser))
     service.analysis_pool = analyst
 
 
