@@ -300,3 +300,18 @@ async def test_worker_pools_start_their_warm_up_with_the_first_call(tmp_path):
         assert first == await parser.run(_pid)  # the warming worker was busy: the other one
     finally:
         pools.close()
+
+
+async def test_worker_pools_survive_a_worker_that_dies():
+    import asyncio
+
+    from bot.core.workers import WorkerPools
+
+    pools = WorkerPools((ParsePool(1), ParsePool(1)))
+    try:
+        with pytest.raises(BrokenProcessPool):
+            await pools.run(_die)  # tried again once, alone, in a fresh worker: dies again
+        first, second = await asyncio.gather(pools.run(_pid), pools.run(_pid))
+        assert first != second and os.getpid() not in (first, second)
+    finally:
+        pools.close()
