@@ -44,18 +44,41 @@ def _gazetteers_loaded() -> int:
     return _gazetteer.cache_info().currsize
 
 
+ON_TOPIC = {  # analysed in full: its actors are needed
+    "title": "Zelensky and Macron discuss security guarantees for Ukraine",
+    "guid": "t1",
+    "link": "https://t.example/1",
+    "description": "Ceasefire talks in Paris on 16 February.",
+}
+OFF_TOPIC = {"title": "Shakhtar win the derby", "guid": "t2", "link": "https://t.example/2"}
+
+
+def _serve(service, feed_server, *reports) -> None:
+    feed_server.route("/a.xml", rss(list(reports)))
+    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
+
+
+def _assert_only_the_relevant_report_was_analysed_in_full(service) -> None:
+    ids = service.store.all_item_ids()
+    assert service.store.count_relevant(ids) == 1
+    named = {mention.name for mention in service.store.actor_mentions(None, None)}
+    assert {"Volodymyr Zelensky", "Emmanuel Macron"} <= named
+
+
+def _one_pool(service) -> None:
+    service.parse_pool = ParsePool(1)
+
+
+def _with_an_analysis_worker(service) -> None:
+    from bot.app.runtime import start_parse_workers
+
+    start_parse_workers(service, 2, analysis_worker=True)
+
+
 async def test_workers_parse_and_score_while_this_process_analyses(service, fetcher, feed_server):
     """The relevant report is analysed in full (its actors found), the off-topic one only
     scored; no worker loaded the gazetteer, which exists once, in this process."""
-    on_topic = {
-        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
-        "guid": "t1",
-        "link": "https://t.example/1",
-        "description": "Ceasefire talks in Paris on 16 February.",
-    }
-    off_topic = {"title": "Shakhtar win the derby", "guid": "t2", "link": "https://t.example/2"}
-    feed_server.route("/a.xml", rss([on_topic, off_topic]))
-    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
+    _serve(service, feed_server, ON_TOPIC, OFF_TOPIC)
     service.parse_pool = ParsePool(1)
     try:
         report = await service.ingestor(fetcher).run_cycle(all_feeds=True)
@@ -63,14 +86,12 @@ async def test_workers_parse_and_score_while_this_process_analyses(service, fetc
         assert await service.parse_pool.run(_gazetteers_loaded) == 0
     finally:
         service.parse_pool.close()
-    ids = service.store.all_item_ids()
-    assert service.store.count_relevant(ids) == 1
-    named = {mention.name for mention in service.store.actor_mentions(None, None)}
-    assert {"Volodymyr Zelensky", "Emmanuel Macron"} <= named
+    _assert_only_the_relevant_report_was_analysed_in_full(service)
 
 
+@pytest.mark.parametrize("start_workers", [_one_pool, _with_an_analysis_worker])
 async def test_unusable_analysis_data_stops_a_cycle_with_workers_with_a_config_error(
-    service, fetcher, feed_server
+    service, fetcher, feed_server, start_workers
 ):
     from pathlib import Path
 
@@ -78,15 +99,9 @@ async def test_unusable_analysis_data_stops_a_cycle_with_workers_with_a_config_e
     from tests.conftest import with_analysis_files
 
     broken = with_analysis_files(service, actors_file=Path("/nonexistent/a.toml"))
-    broken.parse_pool = ParsePool(1)
-    on_topic = {
-        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
-        "guid": "t1",
-        "link": "https://t.example/1",
-        "description": "Ceasefire talks.",
-    }
-    feed_server.route("/a.xml", rss([on_topic]))  # fmt: skip  (analysed in full: actors needed)
-    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
+    _serve(service, feed_server, ON_TOPIC)
+    start_workers(broken)
+    assert broken.parse_pool is not None
     try:
         with pytest.raises(ConfigError, match="^analysis: .*a.toml"):
             await broken.ingestor(fetcher).run_cycle(all_feeds=True)
@@ -168,18 +183,8 @@ async def test_with_an_analysis_worker_the_relevant_reports_are_analysed_there(
     service, fetcher, feed_server
 ):
     """briefbot fetch: one of the parse workers also analyses; the other only parses."""
-    from bot.app.runtime import start_parse_workers
-
-    on_topic = {
-        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
-        "guid": "t1",
-        "link": "https://t.example/1",
-        "description": "Ceasefire talks in Paris on 16 February.",
-    }
-    off_topic = {"title": "Shakhtar win the derby", "guid": "t2", "link": "https://t.example/2"}
-    feed_server.route("/a.xml", rss([on_topic, off_topic]))
-    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
-    start_parse_workers(service, 2, analysis_worker=True)
+    _serve(service, feed_server, ON_TOPIC, OFF_TOPIC)
+    _with_an_analysis_worker(service)
     assert service.parse_pool is not None and service.analysis_pool is not None
     try:
         report = await service.ingestor(fetcher).run_cycle(all_feeds=True)
@@ -191,39 +196,7 @@ async def test_with_an_analysis_worker_the_relevant_reports_are_analysed_there(
         assert service._analyser is None  # this process never compiled one
     finally:
         service.parse_pool.close()
-    ids = service.store.all_item_ids()
-    assert service.store.count_relevant(ids) == 1
-    named = {mention.name for mention in service.store.actor_mentions(None, None)}
-    assert {"Volodymyr Zelensky", "Emmanuel Macron"} <= named
-
-
-async def test_unusable_analysis_data_stops_a_cycle_with_an_analysis_worker_with_a_config_error(
-    service, fetcher, feed_server
-):
-    from pathlib import Path
-
-    from bot.app.runtime import start_parse_workers
-    from bot.core.config import ConfigError
-    from tests.conftest import with_analysis_files
-
-    broken = with_analysis_files(service, actors_file=Path("/nonexistent/a.toml"))
-    on_topic = {
-        "title": "Zelensky and Macron discuss security guarantees for Ukraine",
-        "guid": "t1",
-        "link": "https://t.example/1",
-        "description": "Ceasefire talks.",
-    }
-    feed_server.route("/a.xml", rss([on_topic]))
-    service.store.add_feed(feed_server.url("/a.xml"), service.clock())
-    start_parse_workers(broken, 2, analysis_worker=True)
-    assert broken.parse_pool is not None
-    try:
-        with pytest.raises(ConfigError, match="^analysis: .*a.toml"):
-            await broken.ingestor(fetcher).run_cycle(all_feeds=True)
-    finally:
-        broken.parse_pool.close()
-    [feed] = service.store.list_feeds()
-    assert feed.error_count == 0 and feed.last_error is None
+    _assert_only_the_relevant_report_was_analysed_in_full(service)
 
 
 TWO_POOLS_SCRIPT = """

@@ -48,8 +48,8 @@ def open_service(
     ``workers`` (default ``feeds.parse_workers``) parse and score in other processes. They
     are forked here, before any thread starts, so they share this process's memory. With
     ``analysis_worker`` (a command that ingests and reads nothing) and two workers or more,
-    one of them also analyses the relevant reports, with an analyser it starts compiling at
-    once, instead of a thread of this process."""
+    one of them also analyses the relevant reports instead of a thread of this process (see
+    :func:`start_parse_workers`)."""
     from bot.app.feedadmin import load_default_feeds
 
     try:
