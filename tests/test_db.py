@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
+import sqlite_utils
+from sqlite_utils.plugins import pm
+
 from bot.storage.db import apply_migrations, open_database
 from bot.storage.migrations import migrations
 
@@ -13,6 +19,32 @@ def test_database_directory_is_created(tmp_path):
     assert db.query("PRAGMA journal_mode").__next__()["journal_mode"] == "wal"
     assert next(db.query("PRAGMA foreign_keys"))["foreign_keys"] == 1
     db.close()
+
+
+class _PlantingPlugin:
+    """A sqlite-utils plugin, as installed for the ``sqlite-utils`` command, that adds a
+    function to every connection it is given."""
+
+    @sqlite_utils.hookimpl
+    def prepare_connection(self, conn):
+        conn.create_function("planted", 0, lambda: "by a plugin")
+
+
+def test_sqlite_utils_plugins_installed_beside_the_bot_do_not_touch_its_database(tmp_path):
+    plugin = _PlantingPlugin()
+    pm.register(plugin)
+    try:
+        # The plugin works on a plain sqlite-utils connection ...
+        plain = sqlite_utils.Database(tmp_path / "plain.db")
+        assert plain.execute("SELECT planted()").fetchone() == ("by a plugin",)
+        plain.close()
+        # ... and is not run on the bot's.
+        db = open_database(tmp_path / "b.db")
+        with pytest.raises(sqlite3.OperationalError, match="no such function"):
+            db.execute("SELECT planted()")
+        db.close()
+    finally:
+        pm.unregister(plugin)
 
 
 def test_first_migration_creates_core_tables(tmp_path):
