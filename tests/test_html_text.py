@@ -136,6 +136,7 @@ def test_well_formed_fragments_read_as_the_stdlib_parser_reads_them(pieces, cap)
         ("<b>" * 200_000 + "deep", ""),
         ("Talks <b>resume</b> " + "<i>" * 100_000, "Talks resume"),
         ("a < b " * 200_000, "a < b a < b"),
+        ("Talks <b>resume</b> " + "<a " * 300_000, "Talks resume"),
     ],
     ids=[
         "open quotes",
@@ -146,6 +147,7 @@ def test_well_formed_fragments_read_as_the_stdlib_parser_reads_them(pieces, cap)
         "deep nesting",
         "text then open tags",
         "angle brackets in text",
+        "readable tags then tags never closed",
     ],
 )
 def test_broken_markup_of_a_megabyte_reads_in_linear_time(hostile, expected):

@@ -128,7 +128,9 @@ _FAST_TOKEN = re.compile(
     r"!--(?!-?>)(?:[^-]++|-(?!-))*+-->"
     r"|/?([A-Za-z][^\t\n\f\r />\x00]*+)"
     r"(?:[^>\"'=]++|=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s>\"'][^\s>]*+)?)*+>"
-    r"|([A-Za-z/!?]))",
+    # anything else that starts a tag is unreadable: the match takes the rest of the value, so
+    # split stops there instead of scanning on (from every "<" of "<a <a <a…" to the end)
+    r"|([A-Za-z/!?]).*+)",
     re.S,
 )
 
