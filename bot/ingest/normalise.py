@@ -74,7 +74,9 @@ _INVISIBLE = re.compile(
 _TAG = re.compile(r"<[A-Za-z/!?]")
 # Characters libxml2 refuses in a str (they are dropped from the text anyway).
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_BLOCKS))})[\s/>]", re.I)
+# The "<" that starts a block element's tag, the rest looked ahead at: the space goes in with
+# the plain replacement " <" (a template such as r" \g<0>" is expanded in Python per match).
+_BLOCK_TAG_START = re.compile(rf"<(?=/?(?:{'|'.join(sorted(_BLOCKS))})[\s/>])", re.I)
 # Bytes in, encoding stated: a summary that starts with its own "<?xml … encoding=…?>" is read
 # all the same. huge_tree lifts libxml2's depth limit of 256, which would drop all the text of a
 # deeply nested summary (the walk below is iterative, and bodies are capped at 10 MiB).
@@ -93,7 +95,7 @@ def _strip_tags_lxml(value: str) -> str:
     """Any markup, however broken, read by libxml2's HTML parser (linear time; html.parser is
     quadratic on unclosed tags and quotes: 16 KB of ``<a "`` took it 1.4 s)."""
     # libxml2 drops block tags it cannot place (a stray </p>): keep the word break they make.
-    value = _BLOCK_TAG.sub(r" \g<0>", _XML_UNSAFE.sub("", value))
+    value = _BLOCK_TAG_START.sub(" <", _XML_UNSAFE.sub("", value))
     try:
         root = etree.fromstring(value.encode("utf-8"), _HTML) if value.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
