@@ -72,7 +72,8 @@ def _one_pool(service) -> None:
 def _with_an_analysis_worker(service) -> None:
     from bot.app.runtime import start_parse_workers
 
-    start_parse_workers(service, 2, analysis_worker=True)
+    pools = start_parse_workers(service.analyser_spec, 2, analysis_worker=True)
+    service.parse_pool, service.analysis_pool = pools
 
 
 async def test_workers_parse_and_score_while_this_process_analyses(service, fetcher, feed_server):
@@ -254,23 +255,18 @@ async def test_closing_a_pool_does_not_wait_for_its_warm_up(tmp_path):
     assert not _running(worker), "the worker was left to finish its warm-up"
 
 
-async def test_worker_pools_start_their_warm_up_with_the_first_call(tmp_path):
-    from functools import partial
-    from pathlib import Path
+async def test_the_analysis_worker_compiles_from_the_start_and_documents_go_to_the_other(
+    service,
+):
+    from bot.app.runtime import start_parse_workers
 
-    from bot.core.workers import WorkerPools
-
-    warmed = tmp_path / "warmed"
-    parser, analyst = ParsePool(1), ParsePool(1)
-    pools = WorkerPools((parser, analyst), warm_up=(analyst, partial(Path.touch, warmed)))
+    pools, analyst = start_parse_workers(service.analyser_spec, 2, analysis_worker=True)
     try:
-        assert not warmed.exists()  # nothing to parse yet: nothing compiled
-        first = await pools.run(_pid)
-        deadline = time.monotonic() + 15
-        while not warmed.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)  # polling a file with a deadline: the worker has nothing to signal
-        assert warmed.exists()
-        assert first == await parser.run(_pid)  # the warming worker was busy: the other one
+        assert analyst is not None
+        assert analyst.in_flight == 1  # compiling its analyser before any document came
+        parser = pools.pools[0]
+        assert parser is not analyst
+        assert await pools.run(_pid) == await parser.run(_pid)
     finally:
         pools.close()
 

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from bot.app.service import Service
 from bot.core.config import ConfigError, Settings
 from bot.core.workers import ParsePool, WorkerPools, return_freed_memory
-from bot.storage.db import DatabaseUnusable
-from bot.storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.analysis.analyser import AnalyserSpec
+    from bot.app.service import Service
 
 # What a pool that replaces a broken one loads in its forkserver.
 PARSER = ("bot.app.prescore",)
 
 
-def start_parse_workers(service: Service, count: int, *, analysis_worker: bool = False) -> None:
-    """Give ``service`` ``count`` parse workers, forked now when this process has no thread
-    yet. With ``analysis_worker`` and two or more, the last one also analyses the relevant
-    reports, with an analyser it compiles from the first document on: in this process,
-    compiling it (0.15 s) held up the event loop that feeds the parse workers, which ran out
-    of documents meanwhile; in a third process it cost 8-11 MiB more. Calls go to the least
-    busy worker, so that one gets fewer documents while it compiles and analyses."""
+def start_parse_workers(
+    spec: AnalyserSpec, count: int, *, analysis_worker: bool = False
+) -> tuple[ParsePool | WorkerPools, ParsePool | None]:
+    """``count`` parse workers, forked now when this process has no thread yet, and the one
+    of them that also analyses (or None). With ``analysis_worker`` and two or more, the last
+    one also analyses the relevant reports, with an analyser it starts compiling at once,
+    while this process goes on starting: in this process, compiling it (0.15 s) held up the
+    event loop that feeds the parse workers, which ran out of documents meanwhile; in a third
+    process it cost 8-11 MiB more. Calls go to the least busy worker, so that one gets fewer
+    documents while it compiles and analyses."""
     if not analysis_worker or count < 2:
-        service.parse_pool = ParsePool(count, PARSER)
-        service.parse_pool.start_forked()
-        return
+        pool = ParsePool(count, PARSER)
+        pool.start_forked()
+        return pool, None
     from functools import partial
 
     from bot.analysis.analyser import analyse_with
@@ -33,10 +38,10 @@ def start_parse_workers(service: Service, count: int, *, analysis_worker: bool =
     parsers = tuple(ParsePool(1, PARSER) for _ in range(count - 1))
     analyst = ParsePool(1, (*PARSER, "bot.analysis.analyser"))
     parsers[0].start_forked(*parsers[1:], analyst)
-    # Compiled from the first document on: a fetch of 304s alone never needs it.
-    compile_analyser = partial(analyse_with, service.analyser_spec, [])
-    service.parse_pool = WorkerPools((*parsers, analyst), warm_up=(analyst, compile_analyser))
-    service.analysis_pool = analyst
+    # With the files of [analysis] only: the admins' actors are in the database, not open yet.
+    # Where they exist the first analysis builds the analyser again, with them.
+    analyst.warm_up(partial(analyse_with, spec, []))
+    return WorkerPools((*parsers, analyst)), analyst
 
 
 @contextmanager
@@ -46,30 +51,50 @@ def open_service(
     """Open the database (migrating it) and yield a Service; close the database afterwards.
 
     ``workers`` (default ``feeds.parse_workers``) parse and score in other processes. They
-    are forked here, before any thread starts, so they share this process's memory. With
+    are forked first, before this process imports the storage and HTTP layers (which they
+    do not need) and before any thread starts, so they share the rest of its memory and start
+    their work while it goes on (0.1-0.2 s of a cold `briefbot fetch`). With
     ``analysis_worker`` (a command that ingests and reads nothing) and two workers or more,
     one of them also analyses the relevant reports instead of a thread of this process (see
     :func:`start_parse_workers`)."""
-    from bot.app.feedadmin import load_default_feeds
-
-    try:
-        store = Store.open(settings.storage.path)
-    except DatabaseUnusable as error:
-        raise ConfigError(f"storage.path: {error}") from None
-    service = Service(settings, store)
     return_freed_memory()
     count = settings.feeds.parse_workers if workers is None else workers
+    pools: tuple[ParsePool | WorkerPools, ParsePool | None] | None = None
     if count:
+        from bot.analysis.analyser import AnalyserSpec
         from bot.app.prescore import scoring_topic
 
+        spec = AnalyserSpec.from_settings(settings)
         # Workers score every report against the topic: compiled before they are forked, it is
         # shared instead of compiled again in each (ConfigError here if it is unusable).
-        scoring_topic(service.analyser_spec)
-        start_parse_workers(service, count, analysis_worker=analysis_worker)
+        scoring_topic(spec)
+        pools = start_parse_workers(spec, count, analysis_worker=analysis_worker)
     try:
+        service = _open(settings)
+    except BaseException:
+        if pools is not None:
+            pools[0].close()
+        raise
+    if pools is not None:
+        service.parse_pool, service.analysis_pool = pools
+    try:
+        from bot.app.feedadmin import load_default_feeds
+
         load_default_feeds(service)
         yield service
     finally:
         if service.parse_pool is not None:
             service.parse_pool.close()
-        store.close()
+        service.store.close()
+
+
+def _open(settings: Settings) -> Service:
+    from bot.app.service import Service
+    from bot.storage.db import DatabaseUnusable
+    from bot.storage.store import Store
+
+    try:
+        store = Store.open(settings.storage.path)
+    except DatabaseUnusable as error:
+        raise ConfigError(f"storage.path: {error}") from None
+    return Service(settings, store)

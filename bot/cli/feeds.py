@@ -8,19 +8,22 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.app import feedadmin
 from bot.app.runtime import open_service
-from bot.app.service import Service
-from bot.briefing import reading
 from bot.core.config import Settings
 from bot.core.integers import whole
-from bot.core.models import Feed
-from bot.core.records import ItemRecord
 from bot.core.timeutil import to_iso
-from bot.ingest.cycle import CycleReport
-from bot.ingest.fetch import Fetcher
+
+if TYPE_CHECKING:
+    from bot.app.service import Service
+    from bot.core.models import Feed
+    from bot.core.records import ItemRecord
+    from bot.ingest.cycle import CycleReport
+    from bot.ingest.fetch import Fetcher
+
+# The storage, HTTP and briefing layers are imported by the commands that use them: `briefbot
+# fetch` forks its workers before importing them (see bot.app.runtime.open_service).
 
 T = TypeVar("T")
 
@@ -112,6 +115,7 @@ def _run_with_fetcher(
 ) -> T:
     # The service (and its workers, forked) first, the event loop and its threads after.
     with open_service(settings, workers=workers, analysis_worker=analysis_worker) as service:
+        from bot.ingest.fetch import Fetcher
 
         async def main() -> T:
             async with Fetcher.from_settings(settings.feeds) as fetcher:
@@ -155,6 +159,8 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import feedadmin
+
     async def work(service: Service, fetcher: Fetcher) -> feedadmin.AddedFeed:
         return await feedadmin.add_feed(service, fetcher, args.url, args.name)
 
@@ -188,6 +194,8 @@ def feed_json(feed: Feed) -> dict[str, Any]:
 
 
 def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing import reading
+
     with open_service(settings) as service:
         feeds = reading.feeds(service)
     if args.json:
@@ -215,6 +223,8 @@ def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feed_action(settings: Settings, action: Callable[[Service], Feed]) -> Feed:
+    from bot.app import feedadmin
+
     with open_service(settings) as service:
         try:
             return action(service)
@@ -223,24 +233,31 @@ def _feed_action(settings: Settings, action: Callable[[Service], Feed]) -> Feed:
 
 
 def cmd_feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import feedadmin
+
     feed = _feed_action(settings, lambda s: feedadmin.remove_feed(s, args.ref))
     print(f"removed feed {feed.id}: {feed.display_name}")
     return 0
 
 
 def cmd_feeds_pause(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import feedadmin
+
     feed = _feed_action(settings, lambda s: feedadmin.set_feed_paused(s, args.ref, True))
     print(f"paused feed {feed.id}: {feed.display_name}")
     return 0
 
 
 def cmd_feeds_resume(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import feedadmin
+
     feed = _feed_action(settings, lambda s: feedadmin.set_feed_paused(s, args.ref, False))
     print(f"resumed feed {feed.id}: {feed.display_name}")
     return 0
 
 
 def cmd_feeds_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import feedadmin
     from bot.ingest.opml import OPMLError
 
     try:
@@ -259,6 +276,8 @@ def cmd_feeds_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feeds_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import feedadmin
+
     with open_service(settings) as service:
         sys.stdout.write(feedadmin.export_opml(service))
     return 0
@@ -286,6 +305,8 @@ def item_json(item: ItemRecord) -> dict[str, Any]:
 
 
 def cmd_items(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing import reading
+
     with open_service(settings) as service:
         records = reading.items(service, days=None if args.all else args.days)
     items = [item_json(record) for record in records]

@@ -9,14 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.briefing.health import DISK_FULL
 from bot.cli import analysis as cli_analysis
 from bot.cli import ecosystem as cli_extra
 from bot.cli import feeds as cli_feeds
 from bot.cli.feeds import CommandError
 from bot.core.config import ConfigError, Settings, load_settings
 from bot.core.logs import setup_logging
-from bot.storage.db import is_disk_full
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -102,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:  # after BrokenPipeError, an OSError too
+        # Imported here: a command imports storage when it needs it (see cli/feeds.py).
+        from bot.briefing.health import DISK_FULL
+        from bot.storage.db import is_disk_full
+
         if not is_disk_full(error):
             raise
         where = settings.storage.path.parent

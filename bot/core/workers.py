@@ -334,24 +334,13 @@ class WorkerPools:
     """Calls spread over pools of one worker each, every call to the pool with the fewest in
     flight (the first on a tie): like one pool, except that a worker can be given work of its
     own beside, which it alone keeps the state for (the analysis worker of ``briefbot
-    fetch``). ``warm_up``: a pool and a picklable call it starts when the first call comes
-    (a compile its own work needs), so that a run with nothing to parse never starts it."""
+    fetch``, whose warm-up counts as a call in flight while it compiles)."""
 
-    def __init__(
-        self,
-        pools: tuple[ParsePool, ...],
-        *,
-        warm_up: tuple[ParsePool, Callable[[], object]] | None = None,
-    ) -> None:
+    def __init__(self, pools: tuple[ParsePool, ...]) -> None:
         self.pools = pools
-        self._warm_up = warm_up
 
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """Run ``func(*args)`` in the least busy pool's worker and await its result."""
-        if self._warm_up is not None:
-            warming, start = self._warm_up
-            self._warm_up = None
-            warming.warm_up(start)
         pool = min(self.pools, key=lambda candidate: candidate.in_flight)
         return await pool.run(func, *args)
 
