@@ -39,7 +39,7 @@ def start_parse_workers(
     analyst = ParsePool(1, (*PARSER, "bot.analysis.analyser"))
     parsers[0].start_forked(*parsers[1:], analyst)
     # With the files of [analysis] only: the admins' actors are in the database, not open yet.
-    # Where they exist the first analysis builds the analyser again, with them.
+    # Where there are some, the first analysis adds them (0.1 s; the files stay read).
     analyst.warm_up(partial(analyse_with, spec, []))
     return WorkerPools((*parsers, analyst)), analyst
 
@@ -51,9 +51,9 @@ def open_service(
     """Open the database (migrating it) and yield a Service; close the database afterwards.
 
     ``workers`` (default ``feeds.parse_workers``) parse and score in other processes. They
-    are forked first, before this process imports the storage and HTTP layers (which they
-    do not need) and before any thread starts, so they share the rest of its memory and start
-    their work while it goes on (0.1-0.2 s of a cold `briefbot fetch`). With
+    are forked first, before any thread starts, so they share this process's memory; from the
+    CLI, also before it imports the storage and HTTP layers (which they do not need), so that
+    they start their work while it goes on (0.1 s of a cold `briefbot fetch`). With
     ``analysis_worker`` (a command that ingests and reads nothing) and two workers or more,
     one of them also analyses the relevant reports instead of a thread of this process (see
     :func:`start_parse_workers`)."""

@@ -101,11 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # after BrokenPipeError, an OSError too
         # Imported here: a command imports storage when it needs it (see cli/feeds.py).
-        from bot.briefing.health import DISK_FULL
         from bot.storage.db import is_disk_full
 
         if not is_disk_full(error):
             raise
+        from bot.briefing.health import DISK_FULL
+
         where = settings.storage.path.parent
         print(
             f"briefbot: the disk holding {where} is full ({_reason(error)}); free some space "
