@@ -284,3 +284,37 @@ async def test_worker_pools_survive_a_worker_that_dies():
         assert first != second and os.getpid() not in (first, second)
     finally:
         pools.close()
+
+
+_KEPT: list[bytes] = []
+
+
+def _churn_memory(megabytes: int) -> tuple[int, int]:
+    """Allocate and free ``megabytes`` in pieces from the heap, keeping one piece allocated
+    after them (so the heap's top cannot shrink by itself); return (pid, resident KiB)."""
+    pieces = [bytes(1000) for _ in range(megabytes * 1000)]
+    _KEPT.append(bytes(1000))
+    del pieces
+    return os.getpid(), _resident_kib(os.getpid())
+
+
+def _resident_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGESIZE") // 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux's /proc")
+async def test_a_worker_gives_freed_memory_back_once_it_is_idle():
+    from bot.core.workers import _LIBC
+
+    if _LIBC is None:
+        pytest.skip("needs glibc's malloc_trim")
+    pool = ParsePool(1)
+    try:
+        worker, resident = await pool.run(_churn_memory, 60)
+        deadline = time.monotonic() + 15
+        while _resident_kib(worker) > resident - 40 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling a process's memory with a deadline: nothing to wait on
+        assert _resident_kib(worker) <= resident - 40 * 1024, "the idle worker kept its pages"
+    finally:
+        pool.close()
