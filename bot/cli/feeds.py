@@ -114,7 +114,9 @@ def _run_with_fetcher(
     analysis_worker: bool = False,
 ) -> T:
     # The service (and its workers, forked) first, the event loop and its threads after.
-    with open_service(settings, workers=workers, analysis_worker=analysis_worker) as service:
+    with open_service(
+        settings, workers=workers, analysis_worker=analysis_worker, clients=True
+    ) as service:
         from bot.ingest.fetch import Fetcher
 
         async def main() -> T:

@@ -1,18 +1,33 @@
 """One TLS context for every HTTP client of the process.
 
-Loading the CA bundle takes about 35 ms and a megabyte each time; the feed fetcher and the
+Loading the CA bundle takes about 30 ms and a megabyte each time; the feed fetcher and the
 two Bot API clients used to load it four times at every start.
 """
 
 from __future__ import annotations
 
 import ssl
-from functools import cache
+import threading
 
 import certifi
 
+_lock = threading.Lock()
+_context: ssl.SSLContext | None = None
 
-@cache
+
 def client_context() -> ssl.SSLContext:
-    """A verifying client context with certifi's CA bundle (what httpx uses by default)."""
-    return ssl.create_default_context(cafile=certifi.where())
+    """A verifying client context with certifi's CA bundle (what httpx uses by default),
+    built on first use (or by :func:`prepare_client_context`) and shared."""
+    global _context
+    with _lock:  # a caller that comes while another thread builds it waits for that one
+        if _context is None:
+            _context = ssl.create_default_context(cafile=certifi.where())
+        return _context
+
+
+def prepare_client_context() -> None:
+    """Start building the context in a thread of its own: OpenSSL reads the bundle without
+    holding the GIL, so it costs the start-up it overlaps nothing. Call it only once this
+    process has forked what it forks at start (workers), as it starts a thread."""
+    if _context is None:
+        threading.Thread(target=client_context, daemon=True, name="tls-context").start()

@@ -91,6 +91,7 @@ class Fetcher:
             transport = _guarded_transport(limits, resolver)
         self._client = httpx.AsyncClient(
             transport=transport,
+            verify=client_context(),  # shared, often built already (prepare_client_context)
             limits=limits,
             follow_redirects=False,
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),

@@ -49,7 +49,7 @@ def run(settings: Settings) -> int:
     database the running one uses.
     """
     try:
-        with instance_lock(settings.storage.path), open_service(settings) as service:
+        with instance_lock(settings.storage.path), open_service(settings, clients=True) as service:
             service.analyser  # noqa: B018  (an unusable topic or gazetteer stops the start, exit 2)
             return asyncio.run(serve(service))
     except AlreadyRunning as error:
