@@ -6,6 +6,7 @@ two Bot API clients used to load it four times at every start.
 
 from __future__ import annotations
 
+import atexit
 import ssl
 import threading
 
@@ -30,4 +31,8 @@ def prepare_client_context() -> None:
     holding the GIL, so it costs the start-up it overlaps nothing. Call it only once this
     process has forked what it forks at start (workers), as it starts a thread."""
     if _context is None:
-        threading.Thread(target=client_context, daemon=True, name="tls-context").start()
+        builder = threading.Thread(target=client_context, daemon=True, name="tls-context")
+        builder.start()
+        # A process that stops early (a bad database) must not exit, and OpenSSL clean up,
+        # while the thread is still inside OpenSSL.
+        atexit.register(builder.join, 10.0)

@@ -49,12 +49,18 @@ def _init_worker(limit: int, parent: int) -> None:
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return_freed_memory()
+    if _LIBC is not None:
+        # One heap: the helper threads below would each get a malloc arena of their own, 64 MiB
+        # of the address space capped above, for the few bytes they allocate.
+        _LIBC.mallopt(_M_ARENA_MAX, 1)
+    threading.stack_size(_HELPER_STACK)  # they run a few frames deep, not the default 8 MiB
     threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="parent-watch").start()
     threading.Thread(target=_IDLE_TRIM.run, daemon=True, name="idle-trim").start()
 
 
 # glibc's mallopt parameters (malloc.h).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
+_HELPER_STACK = 256 * 1024
 _FREED_MEMORY_THRESHOLD = 128 * 1024
 
 
@@ -106,7 +112,7 @@ class _IdleTrim:
         self.delay = delay
         self._running = 0
         self._last_end = 0.0
-        self._pending = False
+        self._pending = False  # a call ended since the last trim
         self._changed = threading.Condition()
 
     def call_started(self) -> None:
@@ -117,15 +123,18 @@ class _IdleTrim:
         with self._changed:
             self._running -= 1
             self._last_end = time.monotonic()
-            if not self._pending:
+            if not self._pending:  # the thread waits for this without a timeout
                 self._pending = True
                 self._changed.notify()
 
     def _wait_for_idle(self) -> None:
         with self._changed:
+            self._changed.wait_for(lambda: self._pending)
             while True:
-                if not self._pending or self._running:
-                    self._changed.wait()
+                if self._running:
+                    # Looked at again later, not woken: the call's end does not notify while
+                    # a trim is pending, so that calls in a row cost the thread nothing.
+                    self._changed.wait(self.delay)
                     continue
                 left = self._last_end + self.delay - time.monotonic()
                 if left <= 0:
@@ -185,13 +194,17 @@ def within_limits(func: Callable[..., T], seconds: float, memory: int, *args: An
             return func(*args)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            _IDLE_TRIM.call_ended()
     except _Expired:
         raise WorkLimitExceeded(f"took longer than {seconds:g} s") from None
     except MemoryError:
         raise WorkLimitExceeded(f"needed more than {memory >> 20} MiB of memory") from None
     finally:
-        signal.signal(signal.SIGALRM, previous)
+        try:
+            signal.signal(signal.SIGALRM, previous)
+        finally:
+            # Once the alarm's handler is gone: a late alarm raising in here would leave the
+            # call counted as running, and the worker would never trim again.
+            _IDLE_TRIM.call_ended()
 
 
 class ParsePool:
