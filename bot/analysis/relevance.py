@@ -212,7 +212,7 @@ class _Index:
                 continue
             if length < found.get(start, length + 1):
                 found[start] = length
-        free = 0
+        free = 0  # only a core with a separator inside (never from a topic file) can cover one
         for start in sorted(found):
             if start >= free:
                 free = start + found[start]
@@ -424,7 +424,8 @@ def build_index(groups: tuple[Group, ...]) -> _Index:
         infix=tuple(infix),
         substrings=tuple(substrings),
         cores=cores,
-        # An empty core starts every word: every word is looked at, as for a core inside words.
+        # An empty core (topic files cannot hold one: their words are checked) would start
+        # every word: every word is then looked at, as for a core inside words.
         infix_cores=tuple(core for core, _, _ in infix)
         + (("",) if "" in {*exact, *prefix} else ()),
     )
