@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -201,22 +201,16 @@ class _Index:
 
     def word_starts(self, text: str) -> Iterator[int]:
         """Where, in order, a word whose entries come from :attr:`exact` or :attr:`prefix`
-        may start: a core found at a word start. As a scan for the shortest core from each
-        start would, a start inside the core found at the one before is passed over."""
+        may start: a core found at a word start (cores are made of word characters, so one
+        cannot start inside another found at a word start)."""
         if self.cores.kind != ahocorasick.AHOCORASICK:  # no core at all
             return
-        found: dict[int, int] = {}  # start → shortest core there
+        starts = set()
         for end, length in self.cores.iter(text):
             start = end - length + 1
-            if start and _WORD_CHAR.match(text, start - 1):
-                continue
-            if length < found.get(start, length + 1):
-                found[start] = length
-        free = 0  # only a core with a separator inside (never from a topic file) can cover one
-        for start in sorted(found):
-            if start >= free:
-                free = start + found[start]
-                yield start
+            if not start or not _WORD_CHAR.match(text, start - 1):
+                starts.add(start)
+        yield from sorted(starts)
 
     def remember(self, token: str) -> tuple[_Entry, ...]:
         """Work out the entries whose first word may be ``token`` (exact, stem or compound
@@ -345,10 +339,14 @@ def _count(index: _Index, group_count: int, text: str) -> dict[tuple[int, int], 
         return counts
     free = [0] * group_count  # per group: where the last match ended
     memo = index.memo  # looked up here: a method call per token costs more than the rest
-    # Words are visited only where a term's first word may start (one regular expression
-    # scanning in C); a term found inside words needs every word, but its cores are rare.
+    # Words are visited only where a term's first word may start (one automaton scanning in
+    # C); a term found inside words needs every word, but its cores are rare.
     infix = any(map(text.__contains__, index.infix_cores))
-    words = WORD_RUN.finditer(text) if infix else map(_word_at(text), index.word_starts(text))
+    words: Iterable[re.Match[str] | None]
+    if infix:
+        words = WORD_RUN.finditer(text)
+    else:
+        words = (WORD_RUN.match(text, start) for start in index.word_starts(text))
     for token_match in words:
         if token_match is None:
             continue
@@ -383,13 +381,6 @@ def _count(index: _Index, group_count: int, text: str) -> dict[tuple[int, int], 
     return counts
 
 
-def _word_at(text: str) -> Callable[[int], re.Match[str] | None]:
-    def word(start: int) -> re.Match[str] | None:
-        return WORD_RUN.match(text, start)
-
-    return word
-
-
 def build_index(groups: tuple[Group, ...]) -> _Index:
     exact: dict[str, list[_Entry]] = {}
     prefix: dict[str, list[_Entry]] = {}
@@ -411,10 +402,9 @@ def build_index(groups: tuple[Group, ...]) -> _Index:
                 prefix.setdefault(core, []).append(entry)
             else:
                 exact.setdefault(core, []).append(entry)
-    cores = ahocorasick.Automaton()
+    cores = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
     for core in {*exact, *prefix}:
-        if core:
-            cores.add_word(core, len(core))
+        cores.add_word(core)
     if len(cores):
         cores.make_automaton()
     return _Index(
@@ -424,10 +414,7 @@ def build_index(groups: tuple[Group, ...]) -> _Index:
         infix=tuple(infix),
         substrings=tuple(substrings),
         cores=cores,
-        # An empty core (topic files cannot hold one: their words are checked) would start
-        # every word: every word is then looked at, as for a core inside words.
-        infix_cores=tuple(core for core, _, _ in infix)
-        + (("",) if "" in {*exact, *prefix} else ()),
+        infix_cores=tuple(core for core, _, _ in infix),
     )
 
 
